@@ -1,0 +1,48 @@
+# The newcomer's commands: `make run` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run install migrate demo test test-sqlite test-postgres lint typecheck bench messages clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is required (looked for $(PY))"; exit 1; }
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	mkdir -p var
+	$(BIN)/aftersales migrate --no-input
+
+demo: migrate
+	$(BIN)/aftersales demo --if-empty
+
+run: demo
+	$(BIN)/aftersales serve --host 127.0.0.1 --port 8000
+
+# The whole suite: domain (no DB), flows and pages (SQLite by default, PostgreSQL when
+# DATABASE_URL=postgres://… is set), and the headless-Chromium smoke test when
+# /usr/bin/chromium exists.
+test: install
+	$(BIN)/python -m pytest -p no:cacheprovider
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy src/aftersales/domain
+
+bench: install
+	$(BIN)/python -m bench.run
+
+messages: install
+	cd src/aftersales && ../../$(BIN)/aftersales makemessages -l zh_Hans -l zh_Hant -l ko -l en --no-obsolete && ../../$(BIN)/aftersales compilemessages
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,241 @@
+"""One NinjaAPI for the product; one error handler turns every refusal into the same JSON."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI, Query, Router
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError
+
+from aftersales.core.errors import error_body
+from aftersales.domain.errors import DomainError
+from aftersales.orders import backlog as backlog_mod
+from aftersales.orders import inputs
+from aftersales.orders.intake import order_receive
+from aftersales.orders.models import IdempotencyKey, Order
+from aftersales.orders.presenters import order_dict
+from aftersales.orders.selectors import order_get_for_user, order_list
+from aftersales.orders.services import order_act
+
+from .auth import BearerToken
+from .schemas import BacklogOut, ErrorOut, EventOut, OrderOut, OrderPage
+
+api = NinjaAPI(
+    title="Aftersales API",
+    version="1",
+    urls_namespace="api",
+    auth=BearerToken(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                          409: ErrorOut, 422: ErrorOut}
+
+
+def _err(request: HttpRequest, status: int, code: str, message: str,
+         fields: dict[str, str] | None = None) -> HttpResponse:
+    return api.create_response(
+        request, {"error": {"code": code, "message": message, "fields": fields or {}}},
+        status=status,
+    )
+
+
+@api.exception_handler(DomainError)
+def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, error_body(exc), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, str] = {}
+    for e in exc.errors:
+        loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "payload", "query")]
+        fields.setdefault(".".join(loc) or "__all__", str(e.get("msg", "invalid")))
+    return _err(request, 422, "validation", "Some fields are not valid.", fields)
+
+
+@api.exception_handler(ValidationError)
+def _pyd(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return _domain(request, inputs.validation_error(exc))
+
+
+@api.exception_handler(AuthenticationError)
+def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _err(request, 401, "unauthenticated", "A valid bearer token is required.")
+
+
+@api.exception_handler(HttpError)
+def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _err(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _err(request, 422, "body_too_large", "The request body is too large.")
+
+
+@api.exception_handler(json.JSONDecodeError)
+def _bad_json(request: HttpRequest, exc: json.JSONDecodeError) -> HttpResponse:
+    return _err(request, 400, "bad_json", f"The body is not valid JSON: {exc.msg}.")
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    raw = request.body
+    if not raw:
+        return {}
+    data = json.loads(raw)
+    if not isinstance(data, dict):
+        raise DomainError("validation", "The body must be a JSON object.", status=400)
+    return data
+
+
+orders = Router(tags=["orders"])
+
+
+def _out(order: Order, request: HttpRequest) -> dict[str, Any]:
+    o = Order.objects.select_related("outlet", "product", "assignee", "repeat_of").get(pk=order.pk)
+    return order_dict(o, request.user)  # type: ignore[arg-type]
+
+
+@orders.post(
+    "",
+    response={200: OrderOut, 201: OrderOut, **ERRORS},
+    summary="Receive an order (O-1, O-2)",
+    openapi_extra={
+        "requestBody": {"content": {"application/json": {"schema": inputs.OrderIn.model_json_schema(ref_template="#/components/schemas/{model}")}}, "required": True},
+        "parameters": [{"in": "header", "name": "Idempotency-Key", "required": False,
+                        "schema": {"type": "string", "maxLength": 128}}],
+    },
+)
+def create_order(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+    raw = _body(request)
+    data = inputs.parse(inputs.OrderIn, raw)
+    key = request.headers.get("Idempotency-Key")
+    user = request.user
+    now = timezone.now()
+    if key is None:
+        return 201, _out(order_receive(actor=user, data=data, now=now), request)  # type: ignore[arg-type]
+    if len(key) > 128:
+        raise DomainError("validation", "Idempotency-Key is at most 128 characters.",
+                          fields={"Idempotency-Key": "too long"})
+    digest = hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()
+    for _attempt in range(2):
+        seen = IdempotencyKey.objects.filter(user=user, key=key).first()  # type: ignore[misc]
+        if seen is not None:
+            if seen.body_hash != digest:
+                raise DomainError("idempotency_key_reused",
+                                  "This Idempotency-Key was used with another body.", status=409)
+            return 200, _out(seen.order, request)
+        try:
+            with transaction.atomic():
+                order = order_receive(actor=user, data=data, now=now)  # type: ignore[arg-type]
+                IdempotencyKey.objects.create(user=user, key=key, body_hash=digest, order=order)
+            return 201, _out(order, request)
+        except IntegrityError:
+            continue  # the same key raced in from another request: answer as a replay
+    raise DomainError("idempotency_conflict", "Retry the request.", status=409)
+
+
+@orders.get("", response={200: OrderPage, **ERRORS}, summary="List orders")
+def list_orders(
+    request: HttpRequest,
+    status: list[str] = Query(None),  # type: ignore[assignment]  # noqa: B008
+    assignee: str | None = None,
+    overdue: bool | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    q: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> dict[str, Any]:
+    if page < 1 or not 1 <= page_size <= 200:
+        raise DomainError("validation", "page ≥ 1 and 1 ≤ page_size ≤ 200.",
+                          fields={"page_size": "1–200"})
+    qs = order_list(
+        request.user, status=status, assignee=assignee, overdue=overdue,  # type: ignore[arg-type]
+        created_from=created_from, created_to=created_to, q=q, now=timezone.now(),
+    ).select_related("product", "repeat_of")
+    count = qs.count()
+    rows = qs[(page - 1) * page_size: page * page_size]
+    return {"count": count, "page": page, "page_size": page_size,
+            "results": [order_dict(o, request.user) for o in rows]}  # type: ignore[arg-type]
+
+
+@orders.get("/{number}", response={200: OrderOut, **ERRORS}, summary="One order")
+def get_order(request: HttpRequest, number: str) -> dict[str, Any]:
+    return _out(order_get_for_user(request.user, number), request)  # type: ignore[arg-type]
+
+
+@orders.get("/{number}/events", response={200: list[EventOut], **ERRORS}, summary="Timeline")
+def order_events(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+    order = order_get_for_user(request.user, number)  # type: ignore[arg-type]
+    return [
+        {"at": e.at, "actor": e.actor.username if e.actor else None, "action": e.action,
+         "from_status": e.from_status, "to_status": e.to_status, "reason": e.reason,
+         "data": e.data}
+        for e in order.events.select_related("actor").order_by("at", "pk")
+    ]
+
+
+ACTION_DOC = {
+    "assign": inputs.AssignIn, "appointment": inputs.AppointmentIn,
+    "complete": inputs.CompleteIn, "revisit": inputs.RevisitIn, "close": inputs.NoteIn,
+    "cancel": inputs.ReasonIn, "call": inputs.CallIn, "escalate": inputs.ReasonIn,
+    "start-travel": inputs.NoteIn, "arrive": inputs.NoteIn,
+    "part-request": inputs.PartRequestIn, "part-update": inputs.PartUpdateIn,
+    "note": inputs.CallIn,
+}
+
+
+@orders.post(
+    "/{number}/{action}",
+    response={200: OrderOut, **ERRORS},
+    summary="Take a lifecycle action",
+    description=(
+        "Actions: " + ", ".join(sorted([*ACTION_DOC, "result"])) + ". The body is the "
+        "action's input (`result` takes an intermediate result with a `kind`). Send the "
+        "order's `version` in an `If-Match` header to refuse stale edits with 409."
+    ),
+)
+def act(request: HttpRequest, number: str, action: str) -> dict[str, Any]:
+    payload = _body(request)
+    version = None
+    header = request.headers.get("If-Match")
+    raw_version = payload.pop("version", None)
+    candidate = header.strip('"W/ ') if header else raw_version
+    if candidate is not None:
+        try:
+            version = int(candidate)
+        except (TypeError, ValueError):
+            raise DomainError("validation", "version must be an integer.",
+                              fields={"version": "integer"}) from None
+    order = order_act(actor=request.user, number=number, action=action,  # type: ignore[arg-type]
+                      payload=payload, version=version, now=timezone.now())
+    return _out(order, request)
+
+
+backlog_router = Router(tags=["backlog"])
+
+
+@backlog_router.get("", response={200: BacklogOut, **ERRORS}, summary="Backlog (O-12)")
+def get_backlog(request: HttpRequest, older_than_hours: int = 48) -> dict[str, Any]:
+    if not 0 <= older_than_hours <= 24 * 365:
+        raise DomainError("validation", "older_than_hours must be 0…8760.",
+                          fields={"older_than_hours": "0–8760"})
+    rows = list(backlog_mod.backlog_rows(request.user, older_than_hours=older_than_hours,  # type: ignore[arg-type]
+                                         now=timezone.now()))
+    return {"older_than_hours": older_than_hours, "count": len(rows),
+            "by_person": backlog_mod.by_person(rows), "results": [r.__dict__ for r in rows]}
+
+
+api.add_router("/orders", orders)
+api.add_router("/backlog", backlog_router)

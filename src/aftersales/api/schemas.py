@@ -1,0 +1,105 @@
+"""Response shapes of the API (requests are the services' own input models)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Schema
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class CustomerOut(Schema):
+    name: str
+    phones: list[str]
+    address: str
+    region: str
+
+
+class ProductOut(Schema):
+    category: str
+    brand: str
+    model: str
+    serial: str
+    purchase_date: str | None
+
+
+class OrderOut(Schema):
+    number: str
+    status: str
+    version: int
+    outlet: str
+    source: str
+    source_ref: str | None
+    customer: CustomerOut
+    product: ProductOut
+    service_type: str
+    service_mode: str
+    fault: str
+    remarks: str
+    priority: str
+    market_tier: int
+    requested_at: datetime
+    created_at: datetime
+    assignee: str | None
+    reassigned_flag: bool
+    appointment_start: datetime | None
+    appointment_end: datetime | None
+    last_result: dict[str, Any]
+    sla_hours: int
+    sla_rule: str
+    sla_due_at: datetime
+    assessed_hours: Decimal | None
+    within_sla: bool | None
+    report_complete: bool | None
+    report_missing: list[str]
+    repeat_of: str | None
+    multiple_contacts: int
+    escalation_level: int
+    allowed_actions: list[str]
+
+
+class OrderPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[OrderOut]
+
+
+class EventOut(Schema):
+    at: datetime
+    actor: str | None
+    action: str
+    from_status: str
+    to_status: str
+    reason: str
+    data: dict[str, Any]
+
+
+class BacklogRow(Schema):
+    number: str
+    status: str
+    outlet: str
+    responsible: str | None
+    age_hours: float
+    bucket: int | None
+    escalation_level: int
+    escalation_overdue: bool
+    sla_due_at: datetime
+
+
+class BacklogOut(Schema):
+    older_than_hours: int
+    count: int
+    by_person: dict[str, int]
+    results: list[BacklogRow]

@@ -1,0 +1,36 @@
+"""The one error type every rule raises; the API, pages and CLI each render it once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A refused command. `code` is stable and lower-case; `params` fill the message template.
+
+    `status` is the HTTP status the API uses: 422 for bad input, 409 for a conflict with the
+    order's current state or version, 404/403 for lookups and permissions.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        fields: dict[str, str] | None = None,
+        status: int = 422,
+        **params: Any,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+        self.status = status
+        self.params = params
+
+    def __repr__(self) -> str:
+        return f"DomainError({self.code!r}, {self.message!r}, fields={self.fields!r})"
+
+
+def conflict(code: str, message: str, **params: Any) -> DomainError:
+    return DomainError(code, message, status=409, **params)

@@ -1,0 +1,268 @@
+"""Server-rendered pages. Views are thin: they turn form posts into the services' inputs and
+render DomainError fields next to the inputs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from aftersales.accounts.models import Outlet, User
+from aftersales.core.errors import error_message
+from aftersales.core.models import ProductCategory, Source
+from aftersales.core.policy import current_policy
+from aftersales.domain import lifecycle
+from aftersales.domain.codes import Action, Role, Status
+from aftersales.domain.errors import DomainError
+from aftersales.domain.phones import mask_phone, mask_text
+from aftersales.domain.results import RESULT_ACTION_KINDS
+
+from . import backlog as backlog_mod
+from .inputs import OrderIn, parse
+from .intake import order_receive
+from .models import (
+    CAUSE_LABELS,
+    PRIORITY_LABELS,
+    RESULT_LABELS,
+    SERVICE_MODE_LABELS,
+    SERVICE_TYPE_LABELS,
+    STATUS_LABELS,
+)
+from .selectors import order_get_for_user, order_list, sees_personal_data
+from .services import order_act
+
+DATETIME_KEYS = {"start", "end", "requested_at", "released_at", "shipped_at", "received_at"}
+BOOL_KEYS = {"customer_accepted", "approval_needed", "satisfied", "test_run_done"}
+
+
+def _aware(value: str) -> datetime | str:
+    dt = parse_datetime(value)
+    if dt is None:
+        return value
+    return timezone.make_aware(dt) if timezone.is_naive(dt) else dt
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _indexed(post: Any, prefix_map: dict[str, str], limit: int = 10) -> list[dict[str, str]]:
+    rows = []
+    for i in range(limit):
+        row = {key: post.get(f"{form_key}_{i}", "").strip() for key, form_key in prefix_map.items()}
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+def form_payload(action: str, post: Any) -> dict[str, Any]:
+    """Form fields → the action's input dict (the service validates it)."""
+    skip = {"csrfmiddlewaretoken", "version"}
+    out: dict[str, Any] = {}
+    for key in post:
+        if key in skip or "_" in key and key.rsplit("_", 1)[-1].isdigit():
+            continue
+        value = post.get(key, "").strip()
+        if value == "":
+            continue
+        if key in BOOL_KEYS:
+            out[key] = value in ("1", "true", "on", "yes")
+        elif key in DATETIME_KEYS:
+            out[key] = _aware(value)
+        else:
+            out[key] = value
+    if action == "complete":
+        out["test_run_done"] = post.get("test_run_done") in ("1", "true", "on")
+        out["parts_replaced"] = [
+            {"name": r["name"], "quantity": r["quantity"] or 1}
+            for r in _indexed(post, {"name": "part_name", "quantity": "part_qty"})
+        ]
+    if out.get("kind") == "unreachable":
+        out["phones"] = _indexed(post, {"phone": "try_phone", "outcome": "try_outcome"})
+    if out.get("kind") == "unit_normal_not_accepted":
+        out["measurements"] = _indexed(post, {"name": "m_name", "value": "m_value", "unit": "m_unit"})
+    return out
+
+
+@login_required
+def order_list_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    status = [s for s in request.GET.getlist("status") if s]
+    overdue = {"1": True, "0": False}.get(request.GET.get("overdue", ""))
+    qs = order_list(
+        user, status=status or None, assignee=request.GET.get("assignee") or None,
+        overdue=overdue, q=request.GET.get("q") or None, now=timezone.now(),
+    )
+    page = Paginator(qs, 50, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    rows = [_row(o, user) for o in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "orders/list.html", {
+        "page": page, "rows": rows, "status_labels": STATUS_LABELS, "selected": status,
+        "overdue": request.GET.get("overdue", ""), "q": request.GET.get("q", ""),
+        "query": query.urlencode(), "now": timezone.now(),
+    })
+
+
+def _row(o: Any, user: User) -> dict[str, Any]:
+    personal = sees_personal_data(user, o)
+    phones = list(o.contact_phones or [])
+    return {
+        "o": o,
+        "status_label": STATUS_LABELS.get(o.status, o.status),
+        "phone": (phones[0] if personal else mask_phone(phones[0])) if phones else "",
+        "address": o.address if personal else mask_text(o.address),
+        "overdue": o.status not in ("closed", "cancelled") and o.sla_due_at < timezone.now(),
+    }
+
+
+def _choices_context() -> dict[str, Any]:
+    return {
+        "categories": ProductCategory.objects.filter(active=True),
+        "sources": Source.objects.filter(active=True),
+        "service_types": SERVICE_TYPE_LABELS,
+        "service_modes": SERVICE_MODE_LABELS,
+        "priorities": PRIORITY_LABELS,
+        "outlets": Outlet.objects.all(),
+    }
+
+
+FORM_FIELD_OF = {
+    "customer.name": "customer_name", "customer.address": "address", "customer.region": "region",
+    "product.category": "category", "product.brand": "brand", "product.model": "model",
+    "product.serial": "serial", "product.purchase_date": "purchase_date",
+}
+
+
+def _form_field(path: str) -> str:
+    if path.startswith("customer.phones"):
+        return "phones"
+    return FORM_FIELD_OF.get(path, path)
+
+
+@login_required
+def order_new_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    errors: dict[str, str] = {}
+    values = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        p = request.POST
+        data = {
+            "customer": {
+                "name": p.get("customer_name", ""),
+                "phones": [x for x in p.get("phones", "").replace("，", ",").replace(";", ",").split(",") if x.strip()],
+                "address": p.get("address", ""), "region": p.get("region", ""),
+            },
+            "product": {
+                "category": p.get("category", ""), "brand": p.get("brand", ""),
+                "model": p.get("model", ""), "serial": p.get("serial", ""),
+                "purchase_date": parse_date(p.get("purchase_date", "")) if p.get("purchase_date") else None,
+            },
+            "service_type": p.get("service_type", ""), "service_mode": p.get("service_mode", ""),
+            "fault": p.get("fault", ""), "remarks": p.get("remarks", ""),
+            "requested_at": _aware(p["requested_at"]) if p.get("requested_at") else None,
+            "market_tier": int(p["market_tier"]) if p.get("market_tier", "").isdigit() else None,
+            "priority": p.get("priority") or "normal", "source": p.get("source", ""),
+            "source_ref": p.get("source_ref") or None, "outlet": p.get("outlet") or None,
+        }
+        try:
+            order = order_receive(actor=user, data=parse(OrderIn, data), now=timezone.now())
+        except DomainError as e:
+            errors = {_form_field(k): v for k, v in e.fields.items()}
+            messages.error(request, error_message(e))
+        else:
+            messages.success(request, _("Order %(number)s received.") % {"number": order.number})
+            return HttpResponseRedirect(reverse("orders:detail", args=[order.number]))
+    return render(request, "orders/new.html", {"errors": errors, "v": values, **_choices_context()})
+
+
+@login_required
+def order_detail_view(request: HttpRequest, number: str, *, errors: dict[str, str] | None = None,
+                      failed_action: str = "", status: int = 200) -> HttpResponse:
+    user = _user(request)
+    try:
+        order = order_get_for_user(user, number)
+    except DomainError:
+        return render(request, "404.html", {"number": number}, status=404)
+    personal = sees_personal_data(user, order)
+    allowed = [a.value for a in lifecycle.allowed_actions(Status(order.status), user.role_set)]
+    technicians = [
+        u for u in User.objects.filter(is_active=True, outlet_id=order.outlet_id).order_by("username")
+        if Role.TECHNICIAN in u.role_set
+    ] if "assign" in allowed else []
+    events = order.events.select_related("actor").order_by("-at", "-pk")
+    return render(request, "orders/detail.html", {
+        "order": order, "status_label": STATUS_LABELS.get(order.status, order.status),
+        "phones": order.contact_phones if personal else [mask_phone(p) for p in order.contact_phones],
+        "address": order.address if personal else mask_text(order.address),
+        "allowed": allowed, "events": events, "technicians": technicians,
+        "result_kinds": [(k.value, RESULT_LABELS[k]) for k in RESULT_LABELS if k in RESULT_ACTION_KINDS],
+        "result_labels": {k.value: v for k, v in RESULT_LABELS.items()},
+        "cause_labels": {k.value: v for k, v in CAUSE_LABELS.items()},
+        "calls": order.calls.select_related("responsible").all(),
+        "parts": order.parts.all(),
+        "errors": errors or {}, "failed_action": failed_action, "v": request.POST if errors is not None else {},
+        "policy": current_policy(), "now": timezone.now(),
+        "service_type_label": SERVICE_TYPE_LABELS.get(order.service_type, order.service_type),
+        "service_mode_label": SERVICE_MODE_LABELS.get(order.service_mode, order.service_mode),
+    }, status=status)
+
+
+@login_required
+def order_action_view(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseRedirect(reverse("orders:detail", args=[number]))
+    version = request.POST.get("version")
+    try:
+        order_act(
+            actor=_user(request), number=number, action=action,
+            payload=form_payload(action, request.POST),
+            version=int(version) if version and version.isdigit() else None, now=timezone.now(),
+        )
+    except DomainError as e:
+        messages.error(request, error_message(e))
+        if e.status == 404:
+            return render(request, "404.html", {"number": number}, status=404)
+        return order_detail_view(request, number, errors=e.fields or {"__all__": e.message},
+                                 failed_action=action, status=e.status)
+    label = {a.value: a.value for a in Action}.get(action, action)
+    messages.success(request, _("Done: %(action)s.") % {"action": label})
+    return HttpResponseRedirect(reverse("orders:detail", args=[number]))
+
+
+@login_required
+def backlog_view(request: HttpRequest) -> HttpResponse:
+    hours = _hours(request)
+    rows = list(backlog_mod.backlog_rows(_user(request), older_than_hours=hours, now=timezone.now()))
+    return render(request, "orders/backlog.html", {
+        "rows": rows, "hours": hours, "by_person": backlog_mod.by_person(rows),
+        "status_labels": {k.value: v for k, v in STATUS_LABELS.items()},
+        "thresholds": current_policy().backlog_hours,
+    })
+
+
+def _hours(request: HttpRequest) -> int:
+    raw = request.GET.get("older_than_hours", "")
+    return int(raw) if raw.isdigit() and int(raw) <= 8760 else current_policy().backlog_hours[0]
+
+
+@login_required
+def backlog_xlsx_view(request: HttpRequest) -> HttpResponse:
+    hours = _hours(request)
+    rows = backlog_mod.backlog_rows(_user(request), older_than_hours=hours, now=timezone.now())
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="backlog-{hours}h-{stamp}.xlsx"'
+    backlog_mod.write_xlsx(rows, response, title=f"backlog {hours}h")  # type: ignore[arg-type]
+    return response
