@@ -28,6 +28,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static assets ship in the package and are served by the app itself (no CDN, no nginx).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,6 +96,8 @@ PHONE_REGION = os.environ.get("PHONE_REGION", "CN")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Without collectstatic (tests, dev) WhiteNoise serves straight from the app folders.
+WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja import NinjaAPI, Query, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.responses import Status
 from pydantic import ValidationError
 
 from aftersales.core.errors import error_body
@@ -116,14 +117,14 @@ def _out(order: Order, request: HttpRequest) -> dict[str, Any]:
                         "schema": {"type": "string", "maxLength": 128}}],
     },
 )
-def create_order(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def create_order(request: HttpRequest) -> Status[dict[str, Any]]:
     raw = _body(request)
     data = inputs.parse(inputs.OrderIn, raw)
     key = request.headers.get("Idempotency-Key")
     user = request.user
     now = timezone.now()
     if key is None:
-        return 201, _out(order_receive(actor=user, data=data, now=now), request)  # type: ignore[arg-type]
+        return Status(201, _out(order_receive(actor=user, data=data, now=now), request))  # type: ignore[arg-type]
     if len(key) > 128:
         raise DomainError("validation", "Idempotency-Key is at most 128 characters.",
                           fields={"Idempotency-Key": "too long"})
@@ -134,12 +135,12 @@ def create_order(request: HttpRequest) -> tuple[int, dict[str, Any]]:
             if seen.body_hash != digest:
                 raise DomainError("idempotency_key_reused",
                                   "This Idempotency-Key was used with another body.", status=409)
-            return 200, _out(seen.order, request)
+            return Status(200, _out(seen.order, request))
         try:
             with transaction.atomic():
                 order = order_receive(actor=user, data=data, now=now)  # type: ignore[arg-type]
                 IdempotencyKey.objects.create(user=user, key=key, body_hash=digest, order=order)
-            return 201, _out(order, request)
+            return Status(201, _out(order, request))
         except IntegrityError:
             continue  # the same key raced in from another request: answer as a replay
     raise DomainError("idempotency_conflict", "Retry the request.", status=409)

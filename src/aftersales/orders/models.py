@@ -64,6 +64,23 @@ RESULT_LABELS = {
     ResultKind.NO_TIME: _("Customer has no time in the coming days"),
     ResultKind.REFUSED_REPAIR: _("Customer refused repair on site"),
 }
+ACTION_LABELS = {
+    "receive": _("Received"),
+    "assign": _("Assign"),
+    "appointment": _("Appointment"),
+    "result": _("Intermediate result"),
+    "start-travel": _("Start travel"),
+    "arrive": _("Arrived"),
+    "complete": _("Complete"),
+    "revisit": _("Revisit"),
+    "close": _("Close"),
+    "cancel": _("Cancel"),
+    "call": _("Repeat call"),
+    "escalate": _("Escalate"),
+    "part-request": _("Part request"),
+    "part-update": _("Part update"),
+    "note": _("Note"),
+}
 CAUSE_LABELS = {
     ContactCause.LATE_FOR_WINDOW: _("Not there by the start of the agreed window"),
     ContactCause.NO_WINDOW: _("No concrete window given"),

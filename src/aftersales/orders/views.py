@@ -21,7 +21,7 @@ from aftersales.core.errors import error_message
 from aftersales.core.models import ProductCategory, Source
 from aftersales.core.policy import current_policy
 from aftersales.domain import lifecycle
-from aftersales.domain.codes import Action, Role, Status
+from aftersales.domain.codes import OPEN_STATUSES, Role, Status
 from aftersales.domain.errors import DomainError
 from aftersales.domain.phones import mask_phone, mask_text
 from aftersales.domain.results import RESULT_ACTION_KINDS
@@ -30,6 +30,7 @@ from . import backlog as backlog_mod
 from .inputs import OrderIn, parse
 from .intake import order_receive
 from .models import (
+    ACTION_LABELS,
     CAUSE_LABELS,
     PRIORITY_LABELS,
     RESULT_LABELS,
@@ -96,7 +97,11 @@ def form_payload(action: str, post: Any) -> dict[str, Any]:
 @login_required
 def order_list_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    status = [s for s in request.GET.getlist("status") if s]
+    # A clerk opens the list to work: open orders unless another status is chosen.
+    chosen = request.GET.getlist("status") or ["open"]
+    status = [s for s in chosen if s and s not in ("open", "all")]
+    if "open" in chosen:
+        status += [s.value for s in OPEN_STATUSES]
     overdue = {"1": True, "0": False}.get(request.GET.get("overdue", ""))
     qs = order_list(
         user, status=status or None, assignee=request.GET.get("assignee") or None,
@@ -107,7 +112,7 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "orders/list.html", {
-        "page": page, "rows": rows, "status_labels": STATUS_LABELS, "selected": status,
+        "page": page, "rows": rows, "status_labels": STATUS_LABELS, "selected": chosen,
         "overdue": request.GET.get("overdue", ""), "q": request.GET.get("q", ""),
         "query": query.urlencode(), "now": timezone.now(),
     })
@@ -199,7 +204,12 @@ def order_detail_view(request: HttpRequest, number: str, *, errors: dict[str, st
         u for u in User.objects.filter(is_active=True, outlet_id=order.outlet_id).order_by("username")
         if Role.TECHNICIAN in u.role_set
     ] if "assign" in allowed else []
-    events = order.events.select_related("actor").order_by("-at", "-pk")
+    events = [
+        {"e": e, "action": ACTION_LABELS.get(e.action, e.action),
+         "from": STATUS_LABELS.get(e.from_status, e.from_status),  # type: ignore[call-overload]
+         "to": STATUS_LABELS.get(e.to_status, e.to_status)}  # type: ignore[call-overload]
+        for e in order.events.select_related("actor").order_by("-at", "-pk")
+    ]
     return render(request, "orders/detail.html", {
         "order": order, "status_label": STATUS_LABELS.get(order.status, order.status),
         "phones": order.contact_phones if personal else [mask_phone(p) for p in order.contact_phones],
@@ -210,7 +220,8 @@ def order_detail_view(request: HttpRequest, number: str, *, errors: dict[str, st
         "cause_labels": {k.value: v for k, v in CAUSE_LABELS.items()},
         "calls": order.calls.select_related("responsible").all(),
         "parts": order.parts.all(),
-        "errors": errors or {}, "failed_action": failed_action, "v": request.POST if errors is not None else {},
+        "errors": errors or {}, "general_error": (errors or {}).get("__all__"),
+        "failed_action": failed_action, "v": request.POST if errors is not None else {},
         "policy": current_policy(), "now": timezone.now(),
         "service_type_label": SERVICE_TYPE_LABELS.get(order.service_type, order.service_type),
         "service_mode_label": SERVICE_MODE_LABELS.get(order.service_mode, order.service_mode),
@@ -234,7 +245,7 @@ def order_action_view(request: HttpRequest, number: str, action: str) -> HttpRes
             return render(request, "404.html", {"number": number}, status=404)
         return order_detail_view(request, number, errors=e.fields or {"__all__": e.message},
                                  failed_action=action, status=e.status)
-    label = {a.value: a.value for a in Action}.get(action, action)
+    label = ACTION_LABELS.get(action, action)
     messages.success(request, _("Done: %(action)s.") % {"action": label})
     return HttpResponseRedirect(reverse("orders:detail", args=[number]))
 

@@ -1,0 +1,1 @@
+"""Performance benchmark of the after-sales service: `python -m bench.run` (see README.md)."""
