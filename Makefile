@@ -36,7 +36,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy src/aftersales/domain
+	$(BIN)/mypy src/aftersales
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -24,7 +24,7 @@ class AftersalesUserAdmin(UserAdmin):
     form = UserForm
     list_display = ("username", "display_name", "outlet", "roles", "is_active")
     list_filter = ("outlet", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, (_("Aftersales"), {"fields": ("display_name", "outlet", "roles", "phone")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), (_("Aftersales"), {"fields": ("display_name", "outlet", "roles", "phone")}))
 
 
 @admin.register(Outlet)

@@ -139,7 +139,7 @@ def create_order(request: HttpRequest) -> Status[dict[str, Any]]:
         try:
             with transaction.atomic():
                 order = order_receive(actor=user, data=data, now=now)  # type: ignore[arg-type]
-                IdempotencyKey.objects.create(user=user, key=key, body_hash=digest, order=order)
+                IdempotencyKey.objects.create(user=user, key=key, body_hash=digest, order=order)  # type: ignore[misc]
             return Status(201, _out(order, request))
         except IntegrityError:
             continue  # the same key raced in from another request: answer as a replay
@@ -149,7 +149,7 @@ def create_order(request: HttpRequest) -> Status[dict[str, Any]]:
 @orders.get("", response={200: OrderPage, **ERRORS}, summary="List orders")
 def list_orders(
     request: HttpRequest,
-    status: list[str] = Query(None),  # type: ignore[assignment]  # noqa: B008
+    status: list[str] | None = Query(None),  # type: ignore[type-arg]  # noqa: B008
     assignee: str | None = None,
     overdue: bool | None = None,
     created_from: datetime | None = None,

@@ -139,22 +139,22 @@ def _write_batch(ctx: _Context, rows: list[Prepared], report: BatchReport) -> No
     if not rows:
         return
     with transaction.atomic():
-        refs = {(p.data.source, p.data.source_ref) for p in rows if p.data.source_ref}
+        refs = {(p.data.source, p.data.source_ref) for p in rows if p.data.source_ref is not None}
         existing: dict[tuple[str, str], str] = {}
         if refs:
             for src, ref, num in Order.objects.filter(
                 source__in={s for s, _ in refs}, source_ref__in={r for _, r in refs}
             ).values_list("source", "source_ref", "number"):
-                if (src, ref) in refs:
+                if ref is not None and (src, ref) in refs:
                     existing[(src, ref)] = num
         todo: list[Prepared] = []
         seen: set[tuple[str, str]] = set()
         for p in rows:
-            key = (p.data.source, p.data.source_ref or "")
-            if p.data.source_ref and key in existing:
-                report.skipped.append((p.line, existing[key]))  # type: ignore[index]
+            ref_key = (p.data.source, p.data.source_ref or "")
+            if p.data.source_ref and ref_key in existing:
+                report.skipped.append((p.line, existing[ref_key]))
                 continue
-            if p.data.source_ref and key in seen:
+            if p.data.source_ref and ref_key in seen:
                 report.errors.append(
                     (p.line, DomainError(
                         "duplicate_in_file",
@@ -163,7 +163,7 @@ def _write_batch(ctx: _Context, rows: list[Prepared], report: BatchReport) -> No
                     ))
                 )
                 continue
-            seen.add(key)
+            seen.add(ref_key)
             todo.append(p)
         if not todo:
             return

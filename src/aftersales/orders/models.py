@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -91,7 +93,7 @@ CAUSE_LABELS = {
 }
 
 
-def _choices(labels: dict) -> list[tuple[str, object]]:
+def _choices(labels: dict[Any, Any]) -> list[tuple[str, object]]:
     return [(k.value, v) for k, v in labels.items()]
 
 
@@ -345,5 +347,5 @@ class Reconciliation(models.Model):
         return f"{self.source} {self.day} ({len(self.missing)} missing)"
 
     @property
-    def clean(self) -> bool:
+    def is_clean(self) -> bool:
         return not (self.missing or self.extra or self.duplicated)

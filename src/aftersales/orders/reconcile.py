@@ -51,8 +51,10 @@ def reconcile(
     have: set[str] = set()
     chunk = list(unique)
     for i in range(0, len(chunk), 5000):
-        have.update(Order.objects.filter(source=source, source_ref__in=chunk[i:i + 5000])
-                    .values_list("source_ref", flat=True))
+        have.update(
+            r for r in Order.objects.filter(source=source, source_ref__in=chunk[i:i + 5000])
+            .values_list("source_ref", flat=True) if r is not None
+        )
     extra: list[str] = []
     if day is not None:
         tz = timezone.get_current_timezone()
@@ -60,7 +62,7 @@ def reconcile(
         received = Order.objects.filter(
             source=source, created_at__gte=start, created_at__lt=start + timedelta(days=1)
         ).exclude(source_ref__isnull=True).values_list("source_ref", flat=True)
-        extra = sorted(set(received) - unique)
+        extra = sorted({r for r in received if r is not None} - unique)
     return Reconciliation.objects.create(
         source=source, day=day, run_at=now, run_by=actor, file_name=file_name[:255],
         in_file=len(refs), missing=sorted(unique - have), extra=extra,

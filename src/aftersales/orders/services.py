@@ -267,6 +267,7 @@ def _complete(step: Step, payload: dict[str, Any]) -> None:
         for pk, at, code in Order.objects.filter(
             product_id=order.product_id, completed_at__isnull=False
         ).exclude(pk=order.pk).values_list("pk", "completed_at", "fault_code")
+        if at is not None
     ]
     repeat = find_repeat(
         history, fault_code=report.fault_code, at=step.now, days=step.policy.repeat_repair_days

@@ -3,6 +3,7 @@ render DomainError fields next to the inputs."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -50,6 +51,10 @@ def _aware(value: str) -> datetime | str:
     if dt is None:
         return value
     return timezone.make_aware(dt) if timezone.is_naive(dt) else dt
+
+
+def _label(labels: Mapping[Any, Any], code: str) -> Any:
+    return labels.get(code, code)
 
 
 def _user(request: HttpRequest) -> User:
@@ -123,7 +128,7 @@ def _row(o: Any, user: User) -> dict[str, Any]:
     phones = list(o.contact_phones or [])
     return {
         "o": o,
-        "status_label": STATUS_LABELS.get(o.status, o.status),
+        "status_label": _label(STATUS_LABELS, o.status),
         "phone": (phones[0] if personal else mask_phone(phones[0])) if phones else "",
         "address": o.address if personal else mask_text(o.address),
         "overdue": o.status not in ("closed", "cancelled") and o.sla_due_at < timezone.now(),
@@ -206,12 +211,11 @@ def order_detail_view(request: HttpRequest, number: str, *, errors: dict[str, st
     ] if "assign" in allowed else []
     events = [
         {"e": e, "action": ACTION_LABELS.get(e.action, e.action),
-         "from": STATUS_LABELS.get(e.from_status, e.from_status),  # type: ignore[call-overload]
-         "to": STATUS_LABELS.get(e.to_status, e.to_status)}  # type: ignore[call-overload]
+         "from": _label(STATUS_LABELS, e.from_status), "to": _label(STATUS_LABELS, e.to_status)}
         for e in order.events.select_related("actor").order_by("-at", "-pk")
     ]
     return render(request, "orders/detail.html", {
-        "order": order, "status_label": STATUS_LABELS.get(order.status, order.status),
+        "order": order, "status_label": _label(STATUS_LABELS, order.status),
         "phones": order.contact_phones if personal else [mask_phone(p) for p in order.contact_phones],
         "address": order.address if personal else mask_text(order.address),
         "allowed": allowed, "events": events, "technicians": technicians,
@@ -223,8 +227,8 @@ def order_detail_view(request: HttpRequest, number: str, *, errors: dict[str, st
         "errors": errors or {}, "general_error": (errors or {}).get("__all__"),
         "failed_action": failed_action, "v": request.POST if errors is not None else {},
         "policy": current_policy(), "now": timezone.now(),
-        "service_type_label": SERVICE_TYPE_LABELS.get(order.service_type, order.service_type),
-        "service_mode_label": SERVICE_MODE_LABELS.get(order.service_mode, order.service_mode),
+        "service_type_label": _label(SERVICE_TYPE_LABELS, order.service_type),
+        "service_mode_label": _label(SERVICE_MODE_LABELS, order.service_mode),
     }, status=status)
 
 

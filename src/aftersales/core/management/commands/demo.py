@@ -114,7 +114,7 @@ class Command(BaseCommand):
 
     def _logins(self) -> None:
         self.stdout.write("Demo logins (password 'demo'): admin, manager, supervisor, clerk, "
-                          "clerk_jn, clerk_se, keeper, tech_wang, tech_li, tech_zhou, tech_kim")
+                          "clerk_jn, clerk_se, keeper, tech_wang, tech_li, tech_zhou, tech_kim, tech_park")
         if not ApiToken.objects.filter(user__username="clerk", name="demo").exists():
             clerk = User.objects.filter(username="clerk").first()
             if clerk:

@@ -37,7 +37,7 @@ class Command(BaseCommand):
                             ("DUPLICATED in source", run.duplicated)):
             for ref in refs:
                 self.stdout.write(f"{label}: {ref}")
-        if not run.clean:
+        if not run.is_clean:
             raise SystemExit(1)
 
 
