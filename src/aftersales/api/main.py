@@ -76,6 +76,8 @@ def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:  # ninja could not parse the body
+        return _err(request, 400, "bad_json", "The body is not valid JSON.")
     return _err(request, exc.status_code, "http_error", str(exc))
 
 
@@ -111,15 +113,16 @@ def _out(order: Order, request: HttpRequest) -> dict[str, Any]:
     "",
     response={200: OrderOut, 201: OrderOut, **ERRORS},
     summary="Receive an order (O-1, O-2)",
+    description="201 with the new order; with an `Idempotency-Key` header a replay of the "
+    "same body answers 200 with the same order, another body under the same key 409.",
     openapi_extra={
-        "requestBody": {"content": {"application/json": {"schema": inputs.OrderIn.model_json_schema(ref_template="#/components/schemas/{model}")}}, "required": True},
         "parameters": [{"in": "header", "name": "Idempotency-Key", "required": False,
                         "schema": {"type": "string", "maxLength": 128}}],
     },
 )
-def create_order(request: HttpRequest) -> Status[dict[str, Any]]:
-    raw = _body(request)
-    data = inputs.parse(inputs.OrderIn, raw)
+def create_order(request: HttpRequest, payload: inputs.OrderIn) -> Status[dict[str, Any]]:
+    data = payload
+    raw = json.loads(request.body)
     key = request.headers.get("Idempotency-Key")
     user = request.user
     now = timezone.now()
