@@ -16,6 +16,7 @@ import json
 import sys
 import threading
 import time
+import zlib
 from collections import Counter
 from typing import Any
 
@@ -70,7 +71,7 @@ class Client:
 
 
 def order_body(prefix: str, n: int, reuse_phone: int | None) -> dict[str, Any]:
-    phone = f"138{reuse_phone:08d}" if reuse_phone else f"139{(hash(prefix) + n) % 10**8:08d}"
+    phone = f"138{reuse_phone:08d}" if reuse_phone else f"139{(zlib.crc32(prefix.encode()) + n) % 10**8:08d}"
     return {
         "source": "web",
         "source_ref": f"{prefix}-{n}",

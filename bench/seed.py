@@ -98,17 +98,17 @@ def seed(n_orders: int, password_hash: str, log=print) -> dict[str, float]:
         step("users", f"""
             INSERT INTO accounts_user {user_cols}
             SELECT g, %(pw)s, false, 'clerk-' || lpad(g::text, 2, '0'), '', '', '', false, true,
-                   now() - interval '2 years', 'Clerk ' || g, '["clerk", "dispatcher"]', '', g
+                   now() - interval '2 years', 'Clerk ' || g, '["clerk", "dispatcher"]'::jsonb, '', g
             FROM generate_series(1, {OUTLETS}) g
             UNION ALL
             SELECT {OUTLETS} + (o - 1) * {TECHS_PER_OUTLET} + k + 1, %(pw)s, false,
                    'tech-' || lpad(o::text, 2, '0') || '-' || k, '', '', '', false, true,
                    now() - interval '2 years', 'Technician ' || o || '/' || k,
-                   '["technician"]', '', o
+                   '["technician"]'::jsonb, '', o
             FROM generate_series(1, {OUTLETS}) o, generate_series(0, {TECHS_PER_OUTLET - 1}) k
             UNION ALL
             SELECT {OUTLETS * (TECHS_PER_OUTLET + 1) + 1}, %(pw)s, false, 'bench-manager',
-                   '', '', '', false, true, now() - interval '2 years', 'Manager', '["manager"]',
+                   '', '', '', false, true, now() - interval '2 years', 'Manager', '["manager"]'::jsonb,
                    '', NULL""", {"pw": password_hash})
         step("customers", f"""
             INSERT INTO customers_customer (id, name, address, region, tracker_id, created_at)

@@ -27,8 +27,12 @@ def order_body(**over: Any) -> dict[str, Any]:
             "address": "青岛市市南区香港中路 8 号",
             "region": "Qingdao",
         },
-        "product": {"category": "air_conditioner", "brand": "Haier", "model": "KFR-35",
-                    "serial": "SN-1"},
+        "product": {
+            "category": "air_conditioner",
+            "brand": "Haier",
+            "model": "KFR-35",
+            "serial": "SN-1",
+        },
         "service_type": "repair",
         "service_mode": "on_site",
         "fault": "不制冷",
@@ -53,8 +57,15 @@ def counts() -> dict[str, int]:
     """Row counts of everything intake and the lifecycle write."""
     return {
         m.__name__: m.objects.count()
-        for m in (Order, OrderEvent, Customer, CustomerPhone, CustomerProduct, OrderPart,
-                  RepeatCall)
+        for m in (
+            Order,
+            OrderEvent,
+            Customer,
+            CustomerPhone,
+            CustomerProduct,
+            OrderPart,
+            RepeatCall,
+        )
     }
 
 
@@ -78,8 +89,15 @@ def receive(client: Any, **over: Any) -> dict[str, Any]:
     return r.json()
 
 
-def act(client: Any, number: str, action: str, body: Any = None, *, status: int = 200,
-        headers: dict[str, str] | None = None) -> dict[str, Any]:
+def act(
+    client: Any,
+    number: str,
+    action: str,
+    body: Any = None,
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     r = client.post(f"/orders/{number}/{action}", body, headers=headers)
     assert r.status_code == status, (action, r.status_code, r.content[:800])
     return r.json()
@@ -94,15 +112,27 @@ def next_hour(now: datetime) -> datetime:
 
 
 FULL_REPORT = {
-    "fault_code": "E1", "fault_cause": "缺氟", "solution": "补氟", "customer_opinion": "满意",
-    "test_run_done": True, "customer_signature": "王芳",
+    "fault_code": "E1",
+    "fault_cause": "缺氟",
+    "solution": "补氟",
+    "customer_opinion": "满意",
+    "test_run_done": True,
+    "customer_signature": "王芳",
 }
 
 STEPS = ("assigned", "contacted", "on_site", "completed", "revisited")
 
 
-def drive(clerk_api: Any, tech_api: Any, number: str, upto: str, *, now: datetime,
-          tech: str = "tech", report: dict[str, Any] | None = None) -> dict[str, Any]:
+def drive(
+    clerk_api: Any,
+    tech_api: Any,
+    number: str,
+    upto: str,
+    *,
+    now: datetime,
+    tech: str = "tech",
+    report: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Take an order along the happy path up to `upto`, all at the frozen `now`
     (the window is the next full hour, same day: call with a morning `now`)."""
     out: dict[str, Any] = {}
@@ -110,8 +140,9 @@ def drive(clerk_api: Any, tech_api: Any, number: str, upto: str, *, now: datetim
         if target == "assigned":
             out = act(clerk_api, number, "assign", {"technician": tech})
         elif target == "contacted":
-            out = act(tech_api, number, "appointment",
-                      {**window(next_hour(now)), "agreed_by": "customer"})
+            out = act(
+                tech_api, number, "appointment", {**window(next_hour(now)), "agreed_by": "customer"}
+            )
         elif target == "on_site":
             act(tech_api, number, "start-travel")
             out = act(tech_api, number, "arrive")

@@ -18,14 +18,15 @@ def test_o2_customer_found_by_normalised_phone_and_second_phone_added(api, clerk
     c = api(clerk)
     with frozen(T0):
         a = receive(c, source_ref="P-1", customer={"phones": ["138 0013 8000"]})
-        b = receive(c, source_ref="P-2",
-                    customer={"phones": ["+86 13800138000", "139-0013-9000"]})
+        b = receive(c, source_ref="P-2", customer={"phones": ["+86 13800138000", "139-0013-9000"]})
     assert a["customer"]["phones"] == ["+8613800138000"]
     assert b["customer"]["phones"] == ["+8613800138000", "+8613900139000"]
     assert Customer.objects.count() == 1
     customer = Customer.objects.get()
     assert sorted(customer.phones.values_list("number", flat=True)) == [
-        "+8613800138000", "+8613900139000"]
+        "+8613800138000",
+        "+8613900139000",
+    ]
     assert set(Order.objects.values_list("customer_id", flat=True)) == {customer.pk}
 
 
@@ -50,8 +51,9 @@ def test_o2_product_reused_by_serial(api, clerk):
 def test_o1_every_channel_is_accepted_including_self_received(api, tech, clerk):
     c = api(clerk)
     with frozen(T0):
-        for i, source in enumerate(["call_centre", "phone", "letter", "walk_in", "web",
-                                    "retail_store", "self_received"]):
+        for i, source in enumerate(
+            ["call_centre", "phone", "letter", "walk_in", "web", "retail_store", "self_received"]
+        ):
             o = receive(c, source=source, source_ref=f"CH-{i}")
             assert o["source"] == source and o["status"] == "received"
         # A technician reports a self-received order (自接) into the system too.
@@ -66,9 +68,14 @@ def test_o3_duplicate_source_ref_refused(api, clerk):
     with frozen(T0):
         first = receive(c, source_ref="DUP-1")
         before = counts()
-        r = c.post("/orders", order_body(source_ref="DUP-1",
-                                         customer={"phones": ["13900139000"], "name": "别人"},
-                                         product={"serial": "SN-NEW"}))
+        r = c.post(
+            "/orders",
+            order_body(
+                source_ref="DUP-1",
+                customer={"phones": ["13900139000"], "name": "别人"},
+                product={"serial": "SN-NEW"},
+            ),
+        )
     err = assert_error(r, 409, "duplicate_source_ref")
     assert first["number"] in err["message"]
     assert "source_ref" in err["fields"]
@@ -98,11 +105,16 @@ def test_o3_idempotency_key_same_body_replays_same_order(api, clerk):
 def test_o3_idempotency_key_with_other_body_conflicts(api, clerk):
     c = api(clerk)
     with frozen(T0):
-        assert c.post("/orders", order_body(source_ref="IK-2"),
-                      headers={"HTTP_IDEMPOTENCY_KEY": "k-2"}).status_code == 201
+        assert (
+            c.post(
+                "/orders", order_body(source_ref="IK-2"), headers={"HTTP_IDEMPOTENCY_KEY": "k-2"}
+            ).status_code
+            == 201
+        )
         before = counts()
-        r = c.post("/orders", order_body(source_ref="IK-3"),
-                   headers={"HTTP_IDEMPOTENCY_KEY": "k-2"})
+        r = c.post(
+            "/orders", order_body(source_ref="IK-3"), headers={"HTTP_IDEMPOTENCY_KEY": "k-2"}
+        )
     assert_error(r, 409, "idempotency_key_reused")
     assert counts() == before
 
@@ -124,10 +136,19 @@ def _without(body: dict, path: str) -> dict:
     return body
 
 
-@pytest.mark.parametrize("path", [
-    "customer", "customer.name", "customer.phones", "customer.address", "product",
-    "product.category", "service_type", "source",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "customer",
+        "customer.name",
+        "customer.phones",
+        "customer.address",
+        "product",
+        "product.category",
+        "service_type",
+        "source",
+    ],
+)
 def test_o2_missing_field_is_422_naming_it(api, clerk, path):
     with frozen(T0):
         before = counts()
@@ -137,19 +158,22 @@ def test_o2_missing_field_is_422_naming_it(api, clerk, path):
     assert counts() == before
 
 
-@pytest.mark.parametrize("over, field", [
-    ({"customer": {"name": "名" * 121}}, "customer.name"),
-    ({"customer": {"address": "址" * 301}}, "customer.address"),
-    ({"fault": "x" * 2001}, "fault"),
-    ({"source_ref": "r" * 65}, "source_ref"),
-    ({"customer": {"phones": ["1" * 33]}}, "customer.phones.0"),
-    ({"customer": {"phones": ["13800138000"] * 6}}, "customer.phones"),
-    ({"market_tier": 5}, "market_tier"),
-    ({"service_type": "teleport"}, "service_type"),
-    ({"service_mode": "by_drone"}, "service_mode"),
-    ({"requested_at": "yesterday-ish"}, "requested_at"),
-    ({"unexpected": 1}, "unexpected"),
-])
+@pytest.mark.parametrize(
+    "over, field",
+    [
+        ({"customer": {"name": "名" * 121}}, "customer.name"),
+        ({"customer": {"address": "址" * 301}}, "customer.address"),
+        ({"fault": "x" * 2001}, "fault"),
+        ({"source_ref": "r" * 65}, "source_ref"),
+        ({"customer": {"phones": ["1" * 33]}}, "customer.phones.0"),
+        ({"customer": {"phones": ["13800138000"] * 6}}, "customer.phones"),
+        ({"market_tier": 5}, "market_tier"),
+        ({"service_type": "teleport"}, "service_type"),
+        ({"service_mode": "by_drone"}, "service_mode"),
+        ({"requested_at": "yesterday-ish"}, "requested_at"),
+        ({"unexpected": 1}, "unexpected"),
+    ],
+)
 def test_o2_oversized_or_malformed_field_is_422(api, clerk, over, field):
     with frozen(T0):
         before = counts()
@@ -159,14 +183,17 @@ def test_o2_oversized_or_malformed_field_is_422(api, clerk, over, field):
     assert counts() == before
 
 
-@pytest.mark.parametrize("over, field", [
-    ({"product": {"category": "spaceship"}}, "product.category"),
-    ({"source": "carrier_pigeon"}, "source"),
-    ({"outlet": "nowhere"}, "outlet"),
-    ({"customer": {"phones": ["not a phone"]}}, "customer.phones.0"),
-    ({"customer": {"phones": ["12345"]}}, "customer.phones.0"),
-    ({"customer": {"phones": ["13800138000", "021-1"]}}, "customer.phones.1"),
-])
+@pytest.mark.parametrize(
+    "over, field",
+    [
+        ({"product": {"category": "spaceship"}}, "product.category"),
+        ({"source": "carrier_pigeon"}, "source"),
+        ({"outlet": "nowhere"}, "outlet"),
+        ({"customer": {"phones": ["not a phone"]}}, "customer.phones.0"),
+        ({"customer": {"phones": ["12345"]}}, "customer.phones.0"),
+        ({"customer": {"phones": ["13800138000", "021-1"]}}, "customer.phones.1"),
+    ],
+)
 def test_o2_unknown_code_or_malformed_phone_is_422(api, clerk, over, field):
     with frozen(T0):
         before = counts()
@@ -225,12 +252,14 @@ def test_o2_invalid_json_is_400(api, clerk):
     assert_error(r, 400, "bad_json")
 
 
-@pytest.mark.parametrize("headers", [{}, {"HTTP_AUTHORIZATION": "Bearer wrong"},
-                                     {"HTTP_AUTHORIZATION": "Basic abc"}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"HTTP_AUTHORIZATION": "Bearer wrong"}, {"HTTP_AUTHORIZATION": "Basic abc"}]
+)
 def test_o2_without_valid_token_is_401(db, headers):
     before = counts()
-    r = Client().post("/api/v1/orders", json.dumps(order_body()),
-                      content_type="application/json", **headers)
+    r = Client().post(
+        "/api/v1/orders", json.dumps(order_body()), content_type="application/json", **headers
+    )
     assert_error(r, 401, "unauthenticated")
     assert Client().get("/api/v1/orders", **headers).status_code == 401
     assert counts() == before
@@ -245,8 +274,13 @@ def test_o2_revoked_token_or_inactive_user_is_401(api, clerk):
 
 def test_o2_order_records_what_was_received(api, clerk):
     with frozen(T0):
-        o = receive(api(clerk), requested_at="2026-12-08T14:00:00+08:00", priority="urgent",
-                    remarks="客户说下午两点后在家", product={"purchase_date": "2025-06-01"})
+        o = receive(
+            api(clerk),
+            requested_at="2026-12-08T14:00:00+08:00",
+            priority="urgent",
+            remarks="客户说下午两点后在家",
+            product={"purchase_date": "2025-06-01"},
+        )
     assert o["requested_at"].startswith("2026-12-08T") and o["priority"] == "urgent"
     assert o["product"]["purchase_date"] == "2025-06-01"
     assert o["market_tier"] == 1 and o["outlet"] == "qd-01"

@@ -46,12 +46,28 @@ MESSAGES = {
 }
 
 
+def _labelled(params: dict[str, object]) -> dict[str, object]:
+    """Show states and actions by their translated names, not their codes."""
+    from aftersales.orders.models import ACTION_LABELS, STATUS_LABELS
+
+    out = dict(params)
+    if isinstance(out.get("current"), str):
+        out["current"] = STATUS_LABELS.get(out["current"], out["current"])  # type: ignore[call-overload]
+    if isinstance(out.get("action"), str):
+        out["action"] = ACTION_LABELS.get(str(out["action"]), out["action"])
+    if isinstance(out.get("allowed"), str):
+        out["allowed"] = ", ".join(
+            str(ACTION_LABELS.get(a.strip(), a.strip())) for a in str(out["allowed"]).split(",")
+        )
+    return out
+
+
 def error_message(err: DomainError) -> str:
     fn = MESSAGES.get(err.code)
     if fn is None:
         return err.message
     try:
-        return str(fn(err.params))
+        return str(fn(_labelled(err.params)))
     except (KeyError, TypeError, ValueError):
         return err.message
 

@@ -74,13 +74,16 @@ def next_status(status: Status, action: Action) -> Status:
     table = TRANSITIONS[action]
     if status not in table:
         allowed = ", ".join(a.value for a in allowed_actions(status)) or "none"
-        raise conflict(
+        err = conflict(
             "illegal_transition",
             f"Cannot {action.value} an order that is {status.value}; allowed: {allowed}.",
             action=action.value,
             current=status.value,
             allowed=allowed,
         )
+        # Machine-readable too: API clients read the state and the way forward from fields.
+        err.fields = {"status": status.value, "allowed": allowed}
+        raise err
     target = table[status]
     return status if target is None else target
 
