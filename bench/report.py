@@ -12,23 +12,25 @@ from typing import Any
 # Targets for each figure: (direction, value, unit). "<=" means the measured value must not
 # exceed it, ">=" that it must reach it. The brief did not quote the issue's numbers, so these
 # are working assumptions; edit them here and rerun (or re-render results.json).
+# The issue's targets ("Service orders end to end"); rows without one in the issue are
+# sanity bounds of ours, marked as such in the README.
 TARGETS: dict[str, tuple[str, float, str]] = {
     "seed_s": ("<=", 600, "s"),
-    "intake_rps": (">=", 50, "req/s"),
+    "intake_rps": (">=", 500, "req/s"),
     "intake_p50_ms": ("<=", 100, "ms"),
     "intake_p99_ms": ("<=", 500, "ms"),
     "intake_errors": ("<=", 0, ""),
     "intake_worker_peak_rss_mb": ("<=", 256, "MB"),
-    "import_100k_orders_per_s": (">=", 1000, "orders/s"),
+    "import_100k_orders_per_s": (">=", 20000, "orders/s"),
     "import_100k_peak_rss_mb": ("<=", 300, "MB"),
     "import_20k_peak_rss_mb": ("<=", 300, "MB"),
     "import_rss_ratio_100k_20k": ("<=", 1.2, "×"),
-    "backlog_page_clerk_p99_ms": ("<=", 200, "ms"),
-    "backlog_page_manager_p99_ms": ("<=", 200, "ms"),
+    "backlog_page_clerk_p99_ms": ("<=", 100, "ms"),
+    "backlog_page_manager_p99_ms": ("<=", 100, "ms"),
     "backlog_rows_clerk_p99_ms": ("<=", 1000, "ms"),
     "backlog_rows_manager_p99_ms": ("<=", 10000, "ms"),
-    "list_page_p99_ms": ("<=", 500, "ms"),
-    "list_api_p99_ms": ("<=", 500, "ms"),
+    "list_page_p99_ms": ("<=", 100, "ms"),
+    "list_api_p99_ms": ("<=", 100, "ms"),
     "list_worker_peak_rss_mb": ("<=", 256, "MB"),
 }
 

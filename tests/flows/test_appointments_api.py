@@ -97,14 +97,6 @@ def test_o6_window_too_short_or_naive_refused(api, tech, assigned):
     _refused(api(tech), assigned, {"start": local(2026, 12, 8, 10).isoformat()}, "validation")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: domain/appointments.py check_window compares start.date() with end.date() in the "
-        "offset the client sent, not in the network's time zone: a 07:30-09:30 Shanghai window "
-        "sent in UTC (23:30Z-01:30Z) is refused as window_spans_days."
-    ),
-)
 def test_o6_window_given_in_utc_is_judged_on_the_local_day(api, tech, assigned):
     with frozen(T0):
         out = act(

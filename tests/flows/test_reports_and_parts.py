@@ -140,13 +140,6 @@ def test_o13_part_request_after_17h_is_flagged_late(api, clerk, tech, hour, minu
     assert Order.objects.get(number=n).parts_requested_at == at
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: orders/services.py _part_request uses `time() > cutoff`; a request at 17:00:00 "
-        "sharp is not 'before 17:00' (O-13) but is not flagged late."
-    ),
-)
 def test_o13_part_request_at_17h_sharp_is_late(api, clerk, tech):
     n = _on_site_at(api, clerk, tech, local(2026, 12, 7, 14, 0))
     with frozen(local(2026, 12, 7, 17, 0)):

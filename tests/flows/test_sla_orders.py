@@ -189,13 +189,6 @@ def test_o10_part_times_in_the_future_or_reversed_are_refused(api, clerk, tech):
     assert part.shipped_at is None and part.received_at is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: orders/services.py _part_update compares a naive datetime from the body with the "
-        "aware `now` (`if v > step.now`) -> TypeError -> HTTP 500 instead of a 422."
-    ),
-)
 def test_o10_naive_part_time_is_422_not_500(api, clerk, tech):
     c = api(clerk)
     with frozen(T0):

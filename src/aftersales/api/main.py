@@ -161,9 +161,9 @@ def list_orders(
     page: int = 1,
     page_size: int = 50,
 ) -> dict[str, Any]:
-    if page < 1 or not 1 <= page_size <= 200:
-        raise DomainError("validation", "page ≥ 1 and 1 ≤ page_size ≤ 200.",
-                          fields={"page_size": "1–200"})
+    if not 1 <= page <= 100_000 or not 1 <= page_size <= 200:
+        raise DomainError("validation", "1 ≤ page ≤ 100000 and 1 ≤ page_size ≤ 200.",
+                          fields={"page": "1–100000", "page_size": "1–200"})
     qs = order_list(
         request.user, status=status, assignee=assignee, overdue=overdue,  # type: ignore[arg-type]
         created_from=created_from, created_to=created_to, q=q, now=timezone.now(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
 
 from .errors import DomainError
@@ -31,8 +31,14 @@ class Window:
         return int((self.end - self.start).total_seconds() // 60)
 
 
-def check_window(start: datetime, end: datetime, *, now: datetime, policy: Policy) -> Window:
-    """Refuse windows that are not concrete: reversed, in the past, too long or across days."""
+def check_window(
+    start: datetime, end: datetime, *, now: datetime, policy: Policy, tz: tzinfo | None = None
+) -> Window:
+    """Refuse windows that are not concrete: reversed, in the past, too long or across days.
+
+    `tz` is the network's time zone: "one day" is the customer's day, whatever offset the
+    client sent.
+    """
     if start.tzinfo is None or end.tzinfo is None:
         raise DomainError(
             "window_naive",
@@ -67,7 +73,8 @@ def check_window(start: datetime, end: datetime, *, now: datetime, policy: Polic
             fields={"end": f"At least {policy.min_window_minutes} minutes after the start."},
             min=policy.min_window_minutes,
         )
-    if start.date() != end.date():
+    local_start, local_end = (start.astimezone(tz), end.astimezone(tz)) if tz else (start, end)
+    if local_start.date() != local_end.date():
         raise DomainError(
             "window_spans_days",
             "A window lies within one day.",

@@ -18,7 +18,8 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
 
 
-OPEN_STATUSES = frozenset(s for s in Status if s not in (Status.CLOSED, Status.CANCELLED))
+# A tuple in declaration order: migrations render it, and a set's order changes per process.
+OPEN_STATUSES = tuple(s for s in Status if s not in (Status.CLOSED, Status.CANCELLED))
 
 
 class Action(StrEnum):

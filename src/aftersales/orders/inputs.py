@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aftersales.domain.appointments import AgreedBy, AskedBy
 from aftersales.domain.codes import Priority, ServiceMode, ServiceType
@@ -101,9 +101,9 @@ class PartRequestIn(_In):
 
 class PartUpdateIn(_In):
     part_id: int
-    released_at: datetime | None = None
-    shipped_at: datetime | None = None
-    received_at: datetime | None = None
+    released_at: AwareDatetime | None = None
+    shipped_at: AwareDatetime | None = None
+    received_at: AwareDatetime | None = None
 
 
 CompleteIn = ServiceReport

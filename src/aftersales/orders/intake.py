@@ -138,6 +138,9 @@ def _write_batch(ctx: _Context, rows: list[Prepared], report: BatchReport) -> No
     """Write valid rows in one transaction; rows whose (source, ref) exists are skipped."""
     if not rows:
         return
+    # Numbers are reserved in their own short transaction so concurrent intakes do not queue
+    # behind a whole batch on the counter's row lock; skipped rows leave gaps, which is fine.
+    reserved = reserve("order", len(rows))
     with transaction.atomic():
         refs = {(p.data.source, p.data.source_ref) for p in rows if p.data.source_ref is not None}
         existing: dict[tuple[str, str], str] = {}
@@ -229,10 +232,10 @@ def _write_batch(ctx: _Context, rows: list[Prepared], report: BatchReport) -> No
                 row_product.append(obj)
         CustomerProduct.objects.bulk_create(new_products)
 
-        numbers = reserve("order", len(todo))
+        numbers = iter(reserved)
         orders = [
             _build_order(ctx, p, cid, prod if isinstance(prod, int) else prod.pk, n)
-            for p, cid, prod, n in zip(todo, cust_ids, row_product, numbers, strict=True)
+            for p, cid, prod, n in zip(todo, cust_ids, row_product, numbers, strict=False)
         ]
         try:
             with transaction.atomic():

@@ -234,6 +234,17 @@ class Order(models.Model):
                 name="order_open_age",
                 condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
             ),
+            # The overdue filter (open and past due) walks these, most overdue first.
+            models.Index(
+                fields=["sla_due_at"],
+                name="order_open_due",
+                condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
+            ),
+            models.Index(
+                fields=["outlet", "sla_due_at"],
+                name="order_outlet_open_due",
+                condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
+            ),
             models.Index(fields=["outlet", "status", "created_at"], name="order_outlet_status"),
             models.Index(fields=["assignee", "status"], name="order_assignee_status"),
             models.Index(fields=["status", "created_at"], name="order_status_created"),

@@ -171,7 +171,8 @@ def _assign(step: Step, payload: dict[str, Any]) -> None:
 def _appointment(step: Step, payload: dict[str, Any]) -> None:
     data = inputs.parse(inputs.AppointmentIn, payload)
     order = step.order
-    check_window(data.start, data.end, now=step.now, policy=step.policy)
+    check_window(data.start, data.end, now=step.now, policy=step.policy,
+                 tz=ZoneInfo(settings.TIME_ZONE))
     reschedule = order.appointment_start is not None
     if reschedule:
         fields = {}
@@ -383,7 +384,7 @@ def _escalate(step: Step, payload: dict[str, Any]) -> None:
 @handler(Action.PART_REQUEST)
 def _part_request(step: Step, payload: dict[str, Any]) -> None:
     data = inputs.parse(inputs.PartRequestIn, payload)
-    late = _local(step.now).time() > step.policy.parts_request_cutoff  # O-13
+    late = _local(step.now).time() >= step.policy.parts_request_cutoff  # O-13: before 17:00
     part = OrderPart.objects.create(
         order=step.order, part=data.part, quantity=data.quantity,
         shipped_by=data.shipped_by.value, requested_at=step.now, requested_late=late,
