@@ -7,8 +7,15 @@ from pathlib import Path
 
 from .config import OUTLETS
 
-CATEGORIES = ("air_conditioner", "washing_machine", "refrigerator", "television",
-              "water_heater", "dishwasher", "vehicle")
+CATEGORIES = (
+    "air_conditioner",
+    "washing_machine",
+    "refrigerator",
+    "television",
+    "water_heater",
+    "dishwasher",
+    "vehicle",
+)
 SERVICE_TYPES = ("repair", "repair", "install", "maintenance", "inspection")
 SERVICE_MODES = ("on_site", "on_site", "on_site", "carry_in_one_way", "pickup")
 
@@ -30,27 +37,29 @@ def write_csv(path: Path, rows: int, *, prefix: str, customers: int, reuse: floa
                 reused += 1
             else:
                 phone = f"137{(hash_prefix(prefix) + n) % 10**8:08d}"
-            w.writerow({
-                "source": "call_centre",
-                "source_ref": f"{prefix}-{n}",
-                "outlet": f"o-{1 + n % OUTLETS:02d}",
-                "customer_name": f"Import customer {n}",
-                "phones": phone,
-                "address": f"No. {n} Ningxia Road, Qingdao",
-                "region": "Qingdao",
-                "category": CATEGORIES[n % len(CATEGORIES)],
-                "brand": "Haier",
-                "model": f"M-{n % 50}",
-                "serial": f"{prefix}-SN{n}",
-                "purchase_date": "2025-06-01",
-                "service_type": SERVICE_TYPES[n % len(SERVICE_TYPES)],
-                "service_mode": SERVICE_MODES[n % len(SERVICE_MODES)],
-                "fault": "Leaks water",
-                "requested_at": "",
-                "remarks": "",
-                "market_tier": "",
-                "priority": "normal",
-            })
+            w.writerow(
+                {
+                    "source": "call_centre",
+                    "source_ref": f"{prefix}-{n}",
+                    "outlet": f"o-{1 + n % OUTLETS:02d}",
+                    "customer_name": f"Import customer {n}",
+                    "phones": phone,
+                    "address": f"No. {n} Ningxia Road, Qingdao",
+                    "region": "Qingdao",
+                    "category": CATEGORIES[n % len(CATEGORIES)],
+                    "brand": "Haier",
+                    "model": f"M-{n % 50}",
+                    "serial": f"{prefix}-SN{n}",
+                    "purchase_date": "2025-06-01",
+                    "service_type": SERVICE_TYPES[n % len(SERVICE_TYPES)],
+                    "service_mode": SERVICE_MODES[n % len(SERVICE_MODES)],
+                    "fault": "Leaks water",
+                    "requested_at": "",
+                    "remarks": "",
+                    "market_tier": "",
+                    "priority": "normal",
+                }
+            )
     return reused
 
 

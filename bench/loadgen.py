@@ -71,14 +71,26 @@ class Client:
 
 
 def order_body(prefix: str, n: int, reuse_phone: int | None) -> dict[str, Any]:
-    phone = f"138{reuse_phone:08d}" if reuse_phone else f"139{(zlib.crc32(prefix.encode()) + n) % 10**8:08d}"
+    phone = (
+        f"138{reuse_phone:08d}"
+        if reuse_phone
+        else f"139{(zlib.crc32(prefix.encode()) + n) % 10**8:08d}"
+    )
     return {
         "source": "web",
         "source_ref": f"{prefix}-{n}",
-        "customer": {"name": f"HTTP customer {n}", "phones": [phone],
-                     "address": f"No. {n} Xianggang Middle Road", "region": "Qingdao"},
-        "product": {"category": CATEGORIES[n % len(CATEGORIES)], "brand": "Haier",
-                    "model": "KFR-35GW", "serial": f"{prefix}-SN{n}"},
+        "customer": {
+            "name": f"HTTP customer {n}",
+            "phones": [phone],
+            "address": f"No. {n} Xianggang Middle Road",
+            "region": "Qingdao",
+        },
+        "product": {
+            "category": CATEGORIES[n % len(CATEGORIES)],
+            "brand": "Haier",
+            "model": "KFR-35GW",
+            "serial": f"{prefix}-SN{n}",
+        },
         "service_type": "repair",
         "service_mode": "on_site",
         "fault": "Makes a noise and does not cool.",
@@ -129,10 +141,15 @@ def run_intake(spec: dict[str, Any]) -> dict[str, Any]:
     elapsed = time.perf_counter() - t0
     errors = sum(v for k, v in statuses.items() if k != 201)
     return {
-        "requests": len(lat), "concurrency": conc, "elapsed_s": round(elapsed, 2),
-        "rps": round(len(lat) / elapsed, 1), "errors": errors,
+        "requests": len(lat),
+        "concurrency": conc,
+        "elapsed_s": round(elapsed, 2),
+        "rps": round(len(lat) / elapsed, 1),
+        "errors": errors,
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
-        "reconnects": reconnects[0], "error_samples": samples, **summary_ms(lat),
+        "reconnects": reconnects[0],
+        "error_samples": samples,
+        **summary_ms(lat),
     }
 
 
@@ -152,9 +169,13 @@ def run_get(spec: dict[str, Any]) -> dict[str, Any]:
             lat.append(time.perf_counter() - t)
             statuses[status] += 1
             size = len(data)
-        out[name] = {"path": path, "errors": sum(v for k, v in statuses.items() if k != 200),
-                     "statuses": {str(k): v for k, v in statuses.items()}, "bytes": size,
-                     **summary_ms(lat)}
+        out[name] = {
+            "path": path,
+            "errors": sum(v for k, v in statuses.items() if k != 200),
+            "statuses": {str(k): v for k, v in statuses.items()},
+            "bytes": size,
+            **summary_ms(lat),
+        }
     return out
 
 

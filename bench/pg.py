@@ -45,8 +45,11 @@ def ensure_database() -> None:
 
 def migrate() -> None:
     r = subprocess.run(
-        [AFTERSALES, "migrate", "--no-input"], cwd=ROOT, env=child_env(),
-        capture_output=True, text=True,
+        [AFTERSALES, "migrate", "--no-input"],
+        cwd=ROOT,
+        env=child_env(),
+        capture_output=True,
+        text=True,
     )
     if r.returncode != 0:
         sys.exit(f"aftersales migrate failed:\n{r.stdout}\n{r.stderr}")
@@ -60,5 +63,7 @@ def server_version() -> str:
 def server_settings() -> dict[str, str]:
     names = ("shared_buffers", "work_mem", "effective_cache_size", "max_connections")
     with connect() as conn:
-        return {n: conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(n))).fetchone()[0]
-                for n in names}
+        return {
+            n: conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(n))).fetchone()[0]
+            for n in names
+        }

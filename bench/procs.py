@@ -74,9 +74,11 @@ class RssSampler:
             if name == "gunicorn":
                 workers = children(pid)
                 per = [rss_kb(w) for w in workers]
-                values = {"gunicorn_master_kb": rss_kb(pid),
-                          "gunicorn_worker_max_kb": max(per, default=0),
-                          "gunicorn_workers_total_kb": sum(per)}
+                values = {
+                    "gunicorn_master_kb": rss_kb(pid),
+                    "gunicorn_worker_max_kb": max(per, default=0),
+                    "gunicorn_workers_total_kb": sum(per),
+                }
             else:
                 values = {f"{name}_kb": rss_kb(pid)}
             for k, v in values.items():
@@ -97,9 +99,22 @@ class Gunicorn:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         fh = open(self.log, "wb")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "aftersales.wsgi:application", "-w", str(self.workers),
-             "-b", f"{HOST}:{PORT}", "--timeout", "120"],
-            cwd=ROOT, env=child_env(), stdout=fh, stderr=subprocess.STDOUT,
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "aftersales.wsgi:application",
+                "-w",
+                str(self.workers),
+                "-b",
+                f"{HOST}:{PORT}",
+                "--timeout",
+                "120",
+            ],
+            cwd=ROOT,
+            env=child_env(),
+            stdout=fh,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -136,8 +151,13 @@ def run_loadgen(spec: dict[str, Any]) -> dict[str, Any]:
         json.dump({"host": HOST, "port": PORT, **spec}, fh)
         path = fh.name
     try:
-        r = subprocess.run([PYTHON, "-m", "bench.loadgen", path], cwd=ROOT,
-                           capture_output=True, text=True, env=dict(os.environ))
+        r = subprocess.run(
+            [PYTHON, "-m", "bench.loadgen", path],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=dict(os.environ),
+        )
     finally:
         os.unlink(path)
     if r.returncode != 0:
@@ -145,8 +165,14 @@ def run_loadgen(spec: dict[str, Any]) -> dict[str, Any]:
     return json.loads(r.stdout)
 
 
-def run_measured(cmd: list[str], *, stdout_path: Path, stderr_path: Path,
-                 sampler: RssSampler | None = None, name: str = "child") -> dict[str, Any]:
+def run_measured(
+    cmd: list[str],
+    *,
+    stdout_path: Path,
+    stderr_path: Path,
+    sampler: RssSampler | None = None,
+    name: str = "child",
+) -> dict[str, Any]:
     """Run a command; wall time and its own peak RSS (os.wait4 rusage of that one child)."""
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         t = time.perf_counter()
@@ -158,5 +184,10 @@ def run_measured(cmd: list[str], *, stdout_path: Path, stderr_path: Path,
         proc.returncode = os.waitstatus_to_exitcode(status)
     if sampler is not None:
         sampler.pids.pop(name, None)
-    return {"returncode": proc.returncode, "elapsed_s": elapsed,
-            "peak_rss_kb": usage.ru_maxrss, "user_s": usage.ru_utime, "sys_s": usage.ru_stime}
+    return {
+        "returncode": proc.returncode,
+        "elapsed_s": elapsed,
+        "peak_rss_kb": usage.ru_maxrss,
+        "user_s": usage.ru_utime,
+        "sys_s": usage.ru_stime,
+    }

@@ -67,8 +67,10 @@ def machine(pg_version: str, pg_settings: dict[str, str]) -> dict[str, Any]:
 
 
 def machine_line(m: dict[str, Any]) -> str:
-    return (f"{m['arch']}, {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, "
-            f"PostgreSQL {m['postgresql']}, {m['date'][:16]}")
+    return (
+        f"{m['arch']}, {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, "
+        f"PostgreSQL {m['postgresql']}, {m['date'][:16]}"
+    )
 
 
 def machine_short(m: dict[str, Any]) -> str:
@@ -97,9 +99,14 @@ def _fmt(v: float | None, unit: str) -> str:
 def table(rows: list[tuple[str, str, float | None, str]], m: dict[str, Any], title: str) -> str:
     """rows: (label, metric key, value, unit) → Markdown."""
     mach = machine_short(m)
-    lines = [f"## {title}", "", f"Machine: {machine_line(m)}; load average at start "
-             f"{m.get('loadavg_at_start')}.", "",
-             "| metric | target | measured | machine |", "|---|---|---|---|"]
+    lines = [
+        f"## {title}",
+        "",
+        f"Machine: {machine_line(m)}; load average at start {m.get('loadavg_at_start')}.",
+        "",
+        "| metric | target | measured | machine |",
+        "|---|---|---|---|",
+    ]
     for label, key, value, unit in rows:
         if key in TARGETS:
             op, target, tunit = TARGETS[key]

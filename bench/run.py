@@ -27,8 +27,11 @@ def log(msg: str) -> None:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--orders", type=int, default=1_000_000, help="orders to seed (1,000,000)")
     p.add_argument("--quick", action="store_true", help="100,000 orders and shorter runs")
     p.add_argument("--reseed", action="store_true", help="seed even if enough orders exist")
@@ -38,8 +41,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--import-small", type=int, default=20_000)
     p.add_argument("--backlog-runs", type=int, default=50)
     p.add_argument("--list-runs", type=int, default=100)
-    p.add_argument("--skip", action="append", default=[],
-                   choices=["backlog", "intake", "list", "import"], help="skip a phase")
+    p.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=["backlog", "intake", "list", "import"],
+        help="skip a phase",
+    )
     a = p.parse_args(argv)
     if a.quick:
         a.orders = 100_000
@@ -77,9 +85,15 @@ def phase_seed(args: argparse.Namespace, results: dict[str, Any]) -> None:
         info = meta(conn)
     seeded = int(info.get("orders", "0"))
     if have >= args.orders and seeded and not args.reseed:
-        log(f"seed: skipped, {have:,} orders present (seeded {seeded:,} at {info.get('seeded_at')})")
-        results["seed"] = {"skipped": True, "orders_present": have, "seeded": seeded,
-                           "customers": int(info.get("customers", "0"))}
+        log(
+            f"seed: skipped, {have:,} orders present (seeded {seeded:,} at {info.get('seeded_at')})"
+        )
+        results["seed"] = {
+            "skipped": True,
+            "orders_present": have,
+            "seeded": seeded,
+            "customers": int(info.get("customers", "0")),
+        }
         return
     log(f"seed: {args.orders:,} orders …")
     t = time.perf_counter()
@@ -87,17 +101,28 @@ def phase_seed(args: argparse.Namespace, results: dict[str, Any]) -> None:
     total = time.perf_counter() - t
     with pg.connect() as conn:
         info = meta(conn)
-        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in
-                  ("orders_order", "customers_customer", "accounts_user")}
-        open_n = conn.execute("SELECT count(*) FROM orders_order WHERE status NOT IN "
-                              "('closed', 'cancelled')").fetchone()[0]
-        old = conn.execute("SELECT count(*) FROM orders_order WHERE status NOT IN "
-                           "('closed', 'cancelled') AND created_at < now() - interval '48 hours'"
-                           ).fetchone()[0]
+        counts = {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("orders_order", "customers_customer", "accounts_user")
+        }
+        open_n = conn.execute(
+            "SELECT count(*) FROM orders_order WHERE status NOT IN ('closed', 'cancelled')"
+        ).fetchone()[0]
+        old = conn.execute(
+            "SELECT count(*) FROM orders_order WHERE status NOT IN "
+            "('closed', 'cancelled') AND created_at < now() - interval '48 hours'"
+        ).fetchone()[0]
     log(f"seed: done in {total:.1f} s; {open_n:,} open orders, {old:,} open > 48 h")
-    results["seed"] = {"skipped": False, "seconds": round(total, 1), "steps_s": {
-        k: round(v, 1) for k, v in steps.items()}, "counts": counts, "open": open_n,
-        "open_older_48h": old, "customers": int(info["customers"]), "seeded": args.orders}
+    results["seed"] = {
+        "skipped": False,
+        "seconds": round(total, 1),
+        "steps_s": {k: round(v, 1) for k, v in steps.items()},
+        "counts": counts,
+        "open": open_n,
+        "open_older_48h": old,
+        "customers": int(info["customers"]),
+        "seeded": args.orders,
+    }
 
 
 def bench_users() -> dict[str, Any]:
@@ -105,13 +130,17 @@ def bench_users() -> dict[str, Any]:
 
     clerk = User.objects.get(username="clerk-01")
     manager = User.objects.get(username="bench-manager")
-    return {"clerk": clerk, "manager": manager,
-            "clerk_token": ApiToken.issue(clerk, name="bench")[1],
-            "manager_token": ApiToken.issue(manager, name="bench")[1]}
+    return {
+        "clerk": clerk,
+        "manager": manager,
+        "clerk_token": ApiToken.issue(clerk, name="bench")[1],
+        "manager_token": ApiToken.issue(manager, name="bench")[1],
+    }
 
 
-def phase_backlog(args: argparse.Namespace, users: dict[str, Any], results: dict[str, Any],
-                  sampler: RssSampler) -> None:
+def phase_backlog(
+    args: argparse.Namespace, users: dict[str, Any], results: dict[str, Any], sampler: RssSampler
+) -> None:
     from django.db import connection, reset_queries
     from django.utils import timezone
 
@@ -127,11 +156,15 @@ def phase_backlog(args: argparse.Namespace, users: dict[str, Any], results: dict
     for who in ("clerk", "manager"):
         user = users[who]
         total = backlog(user, older_than_hours=48, now=now).count()
-        page = timed_runs(lambda u=user: len(list(backlog(u, older_than_hours=48, now=now)[:200])),
-                          args.backlog_runs)
-        rows = timed_runs(lambda u=user: sum(1 for _ in backlog_rows(u, older_than_hours=48,
-                                                                      now=now)),
-                          args.backlog_runs, budget_s=120)
+        page = timed_runs(
+            lambda u=user: len(list(backlog(u, older_than_hours=48, now=now)[:200])),
+            args.backlog_runs,
+        )
+        rows = timed_runs(
+            lambda u=user: sum(1 for _ in backlog_rows(u, older_than_hours=48, now=now)),
+            args.backlog_runs,
+            budget_s=120,
+        )
         # Queries per full iteration (server-side cursor chunks; an N+1 would show here).
         from django.conf import settings
 
@@ -141,14 +174,24 @@ def phase_backlog(args: argparse.Namespace, users: dict[str, Any], results: dict
         nq = len(connection.queries)
         settings.DEBUG = False
         reset_queries()
-        slim = timed_runs(lambda u=user: sum(1 for _ in backlog_rows_slim(
-            u, older_than_hours=48, now=now)), args.backlog_runs, budget_s=60)
-        out[who] = {"backlog_total": total, "page_200": page, "rows_full": rows,
-                    "rows_full_only_variant": slim, "queries_per_full_iteration": nq}
-        log(f"backlog {who}: {total:,} rows > 48 h; first 200 p50 {page['p50_ms']} ms "
+        slim = timed_runs(
+            lambda u=user: sum(1 for _ in backlog_rows_slim(u, older_than_hours=48, now=now)),
+            args.backlog_runs,
+            budget_s=60,
+        )
+        out[who] = {
+            "backlog_total": total,
+            "page_200": page,
+            "rows_full": rows,
+            "rows_full_only_variant": slim,
+            "queries_per_full_iteration": nq,
+        }
+        log(
+            f"backlog {who}: {total:,} rows > 48 h; first 200 p50 {page['p50_ms']} ms "
             f"p99 {page['p99_ms']} ms; full iteration p50 {rows['p50_ms']} ms "
             f"p99 {rows['p99_ms']} ms ({rows['n']} runs, {nq} queries); with .only() p50 "
-            f"{slim['p50_ms']} ms")
+            f"{slim['p50_ms']} ms"
+        )
     out["peak_rss"] = sampler.end()
     results["backlog"] = out
 
@@ -163,9 +206,17 @@ def login_cookie(username: str) -> str:
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     body = f"username={username}&password={PASSWORD}&csrfmiddlewaretoken={token}"
     c = http.client.HTTPConnection(HOST, PORT, timeout=30)
-    c.request("POST", "/login/", body=body, headers={
-        "Host": HOST, "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": f"csrftoken={csrf_cookie}", "Referer": f"http://{HOST}:{PORT}/login/"})
+    c.request(
+        "POST",
+        "/login/",
+        body=body,
+        headers={
+            "Host": HOST,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf_cookie}",
+            "Referer": f"http://{HOST}:{PORT}/login/",
+        },
+    )
     r = c.getresponse()
     r.read()
     cookies = " ".join(r.msg.get_all("Set-Cookie") or [])
@@ -175,48 +226,77 @@ def login_cookie(username: str) -> str:
     return f"sessionid={m.group(1)}; csrftoken={csrf_cookie}"
 
 
-def phase_intake(args: argparse.Namespace, users: dict[str, Any], results: dict[str, Any],
-                 sampler: RssSampler, customers: int) -> None:
+def phase_intake(
+    args: argparse.Namespace,
+    users: dict[str, Any],
+    results: dict[str, Any],
+    sampler: RssSampler,
+    customers: int,
+) -> None:
     stamp = datetime.now().strftime("%Y%m%d%H%M%S")
-    common = {"mode": "intake", "token": users["clerk_token"], "concurrency": args.concurrency,
-              "customers": customers, "reuse_every": 3}
+    common = {
+        "mode": "intake",
+        "token": users["clerk_token"],
+        "concurrency": args.concurrency,
+        "customers": customers,
+        "reuse_every": 3,
+    }
     log("intake: warm-up (50 requests) …")
     run_loadgen({**common, "count": 50, "prefix": f"WARM-{stamp}"})
     log(f"intake: {args.intake:,} POST /api/v1/orders from {args.concurrency} client threads …")
     sampler.begin("intake")
     r = run_loadgen({**common, "count": args.intake, "prefix": f"HTTP-{stamp}"})
     r["peak_rss"] = sampler.end()
-    log(f"intake: {r['rps']} req/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
-        f"errors {r['errors']} {r['statuses']} {r['error_samples'][:1]}")
+    log(
+        f"intake: {r['rps']} req/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
+        f"errors {r['errors']} {r['statuses']} {r['error_samples'][:1]}"
+    )
     results["intake"] = r
 
 
-def phase_list(args: argparse.Namespace, users: dict[str, Any], results: dict[str, Any],
-               sampler: RssSampler) -> None:
+def phase_list(
+    args: argparse.Namespace, users: dict[str, Any], results: dict[str, Any], sampler: RssSampler
+) -> None:
     sampler.begin("list")
     out: dict[str, Any] = {"runs": args.list_runs, "via": "HTTP through gunicorn, one client"}
-    variants = {"all": "page=1", "assigned": "page=1&status=assigned",
-                "overdue": "page=1&overdue=1"}
+    variants = {
+        "all": "page=1",
+        "assigned": "page=1&status=assigned",
+        "overdue": "page=1&overdue=1",
+    }
     for who in ("clerk", "manager"):
         uname = "clerk-01" if who == "clerk" else "bench-manager"
         cookie = login_cookie(uname)
         log(f"list ({who}): page and API, {args.list_runs} runs per variant …")
-        page = run_loadgen({"mode": "get", "runs": args.list_runs, "headers": {"Cookie": cookie},
-                            "paths": {f"page_{k}": f"/orders/?{q}" for k, q in variants.items()}})
-        api = run_loadgen({"mode": "get", "runs": args.list_runs,
-                           "headers": {"Authorization": f"Bearer {users[who + '_token']}"},
-                           "paths": {f"api_{k}": f"/api/v1/orders?{q}"
-                                     for k, q in variants.items()}})
+        page = run_loadgen(
+            {
+                "mode": "get",
+                "runs": args.list_runs,
+                "headers": {"Cookie": cookie},
+                "paths": {f"page_{k}": f"/orders/?{q}" for k, q in variants.items()},
+            }
+        )
+        api = run_loadgen(
+            {
+                "mode": "get",
+                "runs": args.list_runs,
+                "headers": {"Authorization": f"Bearer {users[who + '_token']}"},
+                "paths": {f"api_{k}": f"/api/v1/orders?{q}" for k, q in variants.items()},
+            }
+        )
         out[who] = {**page, **api}
         for k, v in out[who].items():
-            log(f"  {who} {k:<14} p50 {v['p50_ms']:8.1f} ms  p99 {v['p99_ms']:8.1f} ms  "
-                f"errors {v['errors']}")
+            log(
+                f"  {who} {k:<14} p50 {v['p50_ms']:8.1f} ms  p99 {v['p99_ms']:8.1f} ms  "
+                f"errors {v['errors']}"
+            )
     out["peak_rss"] = sampler.end()
     results["list"] = out
 
 
-def phase_import(args: argparse.Namespace, results: dict[str, Any], sampler: RssSampler,
-                 customers: int) -> None:
+def phase_import(
+    args: argparse.Namespace, results: dict[str, Any], sampler: RssSampler, customers: int
+) -> None:
     from .importfile import write_csv
 
     stamp = datetime.now().strftime("%Y%m%d%H%M%S")
@@ -228,20 +308,31 @@ def phase_import(args: argparse.Namespace, results: dict[str, Any], sampler: Rss
         reused = write_csv(path, rows, prefix=f"IMP-{stamp}-{rows}", customers=customers)
         log(f"import: {rows:,} rows ({reused:,} reuse a customer's phone) …")
         sampler.begin(f"import_{label}")
-        r = run_measured([AFTERSALES, "import", "orders", str(path)],
-                         stdout_path=work / f"import-{rows}.out",
-                         stderr_path=work / f"import-{rows}.err", sampler=sampler,
-                         name="importer")
+        r = run_measured(
+            [AFTERSALES, "import", "orders", str(path)],
+            stdout_path=work / f"import-{rows}.out",
+            stderr_path=work / f"import-{rows}.err",
+            sampler=sampler,
+            name="importer",
+        )
         sampler.end()
         text = (work / f"import-{rows}.out").read_text()
         m = re.search(r"created=(\d+) already_imported=(\d+) rejected=(\d+)", text)
         created, skipped, rejected = (int(x) for x in m.groups()) if m else (0, 0, rows)
-        r.update(rows=rows, reused_phone_rows=reused, created=created, already_imported=skipped,
-                 rejected=rejected, orders_per_s=round(created / r["elapsed_s"], 1),
-                 peak_rss_mb=mb(r["peak_rss_kb"]))
-        log(f"import {rows:,}: {created:,} created, {rejected} rejected in "
+        r.update(
+            rows=rows,
+            reused_phone_rows=reused,
+            created=created,
+            already_imported=skipped,
+            rejected=rejected,
+            orders_per_s=round(created / r["elapsed_s"], 1),
+            peak_rss_mb=mb(r["peak_rss_kb"]),
+        )
+        log(
+            f"import {rows:,}: {created:,} created, {rejected} rejected in "
             f"{r['elapsed_s']:.1f} s = {r['orders_per_s']:,} orders/s, peak RSS "
-            f"{r['peak_rss_mb']} MB (rc {r['returncode']})")
+            f"{r['peak_rss_mb']} MB (rc {r['returncode']})"
+        )
         out[label] = r
     results["import"] = out
 
@@ -270,8 +361,9 @@ def write_plans(users: dict[str, Any]) -> None:
                 base = order_list(u, now=now).order_by()
                 sql, params = base.query.sql_with_params()
                 with connection.cursor() as cur:
-                    cur.execute(f"EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM ({sql}) s",
-                                params)
+                    cur.execute(
+                        f"EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM ({sql}) s", params
+                    )
                     plan = "\n".join(r[0] for r in cur.fetchall())
             else:
                 plan = q.explain(analyze=True, buffers=True)
@@ -295,59 +387,127 @@ def metrics(results: dict[str, Any]) -> list[tuple[str, str, float | None, str]]
     seed = results.get("seed", {})
     rows.append(("orders in DB at start", "orders_present", results.get("orders_at_start"), ""))
     if not seed.get("skipped"):
-        rows.append((f"seed {seed.get('seeded', 0):,} orders (COPY-free INSERT…SELECT)",
-                     "seed_s", seed.get("seconds"), "s"))
+        rows.append(
+            (
+                f"seed {seed.get('seeded', 0):,} orders (COPY-free INSERT…SELECT)",
+                "seed_s",
+                seed.get("seconds"),
+                "s",
+            )
+        )
     else:
         rows.append(("seed (skipped: DB already seeded)", "seed_skipped", None, ""))
     i = results.get("intake", {})
     conc = i.get("concurrency")
     rows += [
-        (f"intake POST /api/v1/orders throughput ({i.get('requests')} req, {conc} clients)",
-         "intake_rps", i.get("rps"), "req/s"),
+        (
+            f"intake POST /api/v1/orders throughput ({i.get('requests')} req, {conc} clients)",
+            "intake_rps",
+            i.get("rps"),
+            "req/s",
+        ),
         ("intake latency p50", "intake_p50_ms", i.get("p50_ms"), "ms"),
         ("intake latency p99", "intake_p99_ms", i.get("p99_ms"), "ms"),
         ("intake errors (non-201)", "intake_errors", i.get("errors"), ""),
-        ("intake: peak RSS of one gunicorn worker", "intake_worker_peak_rss_mb",
-         mb(g("intake", "peak_rss", "gunicorn_worker_max_kb")), "MB"),
+        (
+            "intake: peak RSS of one gunicorn worker",
+            "intake_worker_peak_rss_mb",
+            mb(g("intake", "peak_rss", "gunicorn_worker_max_kb")),
+            "MB",
+        ),
     ]
     for label, key in (("large", "100k"), ("small", "20k")):
         imp = g("import", label) or {}
         n = imp.get("rows", 0)
         if label == "large":
-            rows.append((f"import {n:,} rows: throughput", f"import_{key}_orders_per_s",
-                         imp.get("orders_per_s"), "orders/s"))
-        rows.append((f"import {n:,} rows: importer peak RSS", f"import_{key}_peak_rss_mb",
-                     imp.get("peak_rss_mb"), "MB"))
+            rows.append(
+                (
+                    f"import {n:,} rows: throughput",
+                    f"import_{key}_orders_per_s",
+                    imp.get("orders_per_s"),
+                    "orders/s",
+                )
+            )
+        rows.append(
+            (
+                f"import {n:,} rows: importer peak RSS",
+                f"import_{key}_peak_rss_mb",
+                imp.get("peak_rss_mb"),
+                "MB",
+            )
+        )
     a, b = g("import", "large", "peak_rss_mb"), g("import", "small", "peak_rss_mb")
-    rows.append(("import peak RSS ratio large/small (flat = ~1)", "import_rss_ratio_100k_20k",
-                 round(a / b, 2) if a and b else None, "×"))
+    rows.append(
+        (
+            "import peak RSS ratio large/small (flat = ~1)",
+            "import_rss_ratio_100k_20k",
+            round(a / b, 2) if a and b else None,
+            "×",
+        )
+    )
     for who in ("clerk", "manager"):
         n = g("backlog", who, "backlog_total")
         rows += [
-            (f"backlog(48 h) first 200 rows, {who} ({n:,} rows) p50" if n is not None else
-             f"backlog first 200, {who} p50", f"backlog_page_{who}_p50_ms",
-             g("backlog", who, "page_200", "p50_ms"), "ms"),
-            (f"backlog(48 h) first 200 rows, {who} p99", f"backlog_page_{who}_p99_ms",
-             g("backlog", who, "page_200", "p99_ms"), "ms"),
-            (f"backlog_rows full iteration, {who} p50", f"backlog_rows_{who}_p50_ms",
-             g("backlog", who, "rows_full", "p50_ms"), "ms"),
-            (f"backlog_rows full iteration, {who} p99", f"backlog_rows_{who}_p99_ms",
-             g("backlog", who, "rows_full", "p99_ms"), "ms"),
-            (f"  variant with .only() (proposed fix), {who} p50", "variant",
-             g("backlog", who, "rows_full_only_variant", "p50_ms"), "ms"),
+            (
+                f"backlog(48 h) first 200 rows, {who} ({n:,} rows) p50"
+                if n is not None
+                else f"backlog first 200, {who} p50",
+                f"backlog_page_{who}_p50_ms",
+                g("backlog", who, "page_200", "p50_ms"),
+                "ms",
+            ),
+            (
+                f"backlog(48 h) first 200 rows, {who} p99",
+                f"backlog_page_{who}_p99_ms",
+                g("backlog", who, "page_200", "p99_ms"),
+                "ms",
+            ),
+            (
+                f"backlog_rows full iteration, {who} p50",
+                f"backlog_rows_{who}_p50_ms",
+                g("backlog", who, "rows_full", "p50_ms"),
+                "ms",
+            ),
+            (
+                f"backlog_rows full iteration, {who} p99",
+                f"backlog_rows_{who}_p99_ms",
+                g("backlog", who, "rows_full", "p99_ms"),
+                "ms",
+            ),
+            (
+                f"  variant with .only() (proposed fix), {who} p50",
+                "variant",
+                g("backlog", who, "rows_full_only_variant", "p50_ms"),
+                "ms",
+            ),
         ]
     for who in ("clerk", "manager"):
         for kind, path in (("page", "/orders/"), ("api", "/api/v1/orders")):
-            for variant, q in (("all", "?page=1"), ("assigned", "?page=1&status=assigned"),
-                               ("overdue", "?page=1&overdue=1")):
+            for variant, q in (
+                ("all", "?page=1"),
+                ("assigned", "?page=1&status=assigned"),
+                ("overdue", "?page=1&overdue=1"),
+            ):
                 base = f"{who}: GET {path}{q}"
                 v = g("list", who, f"{kind}_{variant}") or {}
                 rows.append((f"{base} p50", f"list_{kind}_p50", v.get("p50_ms"), "ms"))
                 rows.append((f"{base} p99", f"list_{kind}_p99_ms", v.get("p99_ms"), "ms"))
-    rows.append(("list phase: peak RSS of one gunicorn worker", "list_worker_peak_rss_mb",
-                 mb(g("list", "peak_rss", "gunicorn_worker_max_kb")), "MB"))
-    rows.append(("backlog phase: peak RSS of the bench process (in-process ORM)",
-                 "backlog_rss_mb", mb(g("backlog", "peak_rss", "bench_kb")), "MB"))
+    rows.append(
+        (
+            "list phase: peak RSS of one gunicorn worker",
+            "list_worker_peak_rss_mb",
+            mb(g("list", "peak_rss", "gunicorn_worker_max_kb")),
+            "MB",
+        )
+    )
+    rows.append(
+        (
+            "backlog phase: peak RSS of the bench process (in-process ORM)",
+            "backlog_rss_mb",
+            mb(g("backlog", "peak_rss", "bench_kb")),
+            "MB",
+        )
+    )
     return [r for r in rows if r[2] is not None or r[1] in ("seed_skipped",)]
 
 
@@ -359,13 +519,18 @@ def main(argv: list[str] | None = None) -> None:
     log("migrate …")
     pg.migrate()
     setup_django()
-    results: dict[str, Any] = {"args": vars(args),
-                               "machine": machine(pg.server_version(), pg.server_settings())}
+    results: dict[str, Any] = {
+        "args": vars(args),
+        "machine": machine(pg.server_version(), pg.server_settings()),
+    }
     phase_seed(args, results)
     with pg.connect() as conn:
         results["orders_at_start"] = conn.execute("SELECT count(*) FROM orders_order").fetchone()[0]
-        customers = int(conn.execute("SELECT coalesce((SELECT value FROM bench_meta WHERE key = "
-                                     "'customers'), '1')").fetchone()[0])
+        customers = int(
+            conn.execute(
+                "SELECT coalesce((SELECT value FROM bench_meta WHERE key = 'customers'), '1')"
+            ).fetchone()[0]
+        )
     users = bench_users()
     sampler = RssSampler()
     sampler.watch("bench", os.getpid())
@@ -381,7 +546,8 @@ def main(argv: list[str] | None = None) -> None:
             sampler.watch("gunicorn", server.pid)
             try:
                 results["gunicorn_idle_worker_rss_mb"] = [
-                    mb(rss_kb(p)) for p in children(server.pid)]
+                    mb(rss_kb(p)) for p in children(server.pid)
+                ]
                 if "intake" not in args.skip:
                     phase_intake(args, users, results, sampler, customers)
                 if "list" not in args.skip:
@@ -399,14 +565,19 @@ def main(argv: list[str] | None = None) -> None:
 
 def finish(results: dict[str, Any]) -> None:
     rows = metrics(results)
-    results["table"] = [{"metric": label, "key": key, "value": v, "unit": unit}
-                        for label, key, v, unit in rows]
+    results["table"] = [
+        {"metric": label, "key": key, "value": v, "unit": unit} for label, key, v, unit in rows
+    ]
     (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
     n = results.get("orders_at_start", 0)
-    title = f"Aftersales benchmark — {n:,} orders ({'quick' if results['args']['quick'] else 'full'})"
+    title = (
+        f"Aftersales benchmark — {n:,} orders ({'quick' if results['args']['quick'] else 'full'})"
+    )
     md = table(rows, results["machine"], title)
-    md += ("\nNumbers are single-run medians/percentiles on a shared 2-core machine where other "
-           "jobs may run at the same time; treat them as noisy.\n")
+    md += (
+        "\nNumbers are single-run medians/percentiles on a shared 2-core machine where other "
+        "jobs may run at the same time; treat them as noisy.\n"
+    )
     (OUT / "results.md").write_text(md)
     print()
     print(md)

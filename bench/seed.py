@@ -16,14 +16,40 @@ import psycopg
 from .config import CUSTOMER_RATIO, OUTLETS, TECHS_PER_OUTLET
 from .pg import connect
 
-CATEGORIES = ("air_conditioner", "washing_machine", "dishwasher", "water_heater",
-              "television", "refrigerator", "vehicle", "farm_machine", "other")
+CATEGORIES = (
+    "air_conditioner",
+    "washing_machine",
+    "dishwasher",
+    "water_heater",
+    "television",
+    "refrigerator",
+    "vehicle",
+    "farm_machine",
+    "other",
+)
 SOURCES = ("call_centre", "phone", "letter", "walk_in", "web", "retail_store", "self_received")
 REGIONS = ("Qingdao", "Jinan", "Yantai", "Weifang", "Linyi", "Zibo", "Jining", "Seoul")
-SERVICE_TYPES = ("repair", "repair", "repair", "install", "install", "maintenance", "return",
-                 "consultation", "complaint", "inspection")
-SERVICE_MODES = ("on_site", "on_site", "on_site", "on_site", "carry_in_one_way",
-                 "carry_in_both_ways", "pickup")
+SERVICE_TYPES = (
+    "repair",
+    "repair",
+    "repair",
+    "install",
+    "install",
+    "maintenance",
+    "return",
+    "consultation",
+    "complaint",
+    "inspection",
+)
+SERVICE_MODES = (
+    "on_site",
+    "on_site",
+    "on_site",
+    "on_site",
+    "carry_in_one_way",
+    "carry_in_both_ways",
+    "pickup",
+)
 
 
 def _arr(values: tuple[str, ...]) -> str:
@@ -52,8 +78,11 @@ def restore_indexes(conn: psycopg.Connection) -> int:
     conn.execute(META_SQL)
     rows = conn.execute("SELECT name, def FROM bench_index_backup").fetchall()
     for name, definition in rows:
-        conn.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
-                     .replace("CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX IF NOT EXISTS ", 1))
+        conn.execute(
+            definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1).replace(
+                "CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX IF NOT EXISTS ", 1
+            )
+        )
         conn.execute("DELETE FROM bench_index_backup WHERE name = %s", [name])
     return len(rows)
 
@@ -78,24 +107,32 @@ def seed(n_orders: int, password_hash: str, log=print) -> dict[str, float]:
         conn.execute("SET maintenance_work_mem = '512MB'")
         conn.execute("SET session_replication_role = replica")  # no FK triggers while loading
         conn.execute(FUNC_SQL)
-        step("truncate", """
+        step(
+            "truncate",
+            """
             TRUNCATE orders_orderevent, orders_repeatcall, orders_orderpart,
                      orders_idempotencykey, orders_reconciliation, orders_order,
                      customers_customerproduct, customers_customerphone, customers_customer,
                      accounts_apitoken, accounts_user_groups, accounts_user_user_permissions,
                      django_admin_log, django_session, accounts_user, accounts_outlet
-            RESTART IDENTITY CASCADE""")
+            RESTART IDENTITY CASCADE""",
+        )
         conn.execute("DELETE FROM bench_meta")
 
-        step("outlets", f"""
+        step(
+            "outlets",
+            f"""
             INSERT INTO accounts_outlet (id, code, name, region, market_tier)
             SELECT g, 'o-' || lpad(g::text, 2, '0'), 'Outlet ' || g,
                    ({_arr(REGIONS)})[1 + g % {len(REGIONS)}], 1 + g % 4
-            FROM generate_series(1, {OUTLETS}) g""")
+            FROM generate_series(1, {OUTLETS}) g""",
+        )
         # ids: clerk of outlet o = o; technicians 50 + (o-1)*4 + k; the manager last.
         user_cols = """(id, password, is_superuser, username, first_name, last_name, email,
                          is_staff, is_active, date_joined, display_name, roles, phone, outlet_id)"""
-        step("users", f"""
+        step(
+            "users",
+            f"""
             INSERT INTO accounts_user {user_cols}
             SELECT g, %(pw)s, false, 'clerk-' || lpad(g::text, 2, '0'), '', '', '', false, true,
                    now() - interval '2 years', 'Clerk ' || g, '["clerk", "dispatcher"]'::jsonb, '', g
@@ -109,25 +146,36 @@ def seed(n_orders: int, password_hash: str, log=print) -> dict[str, float]:
             UNION ALL
             SELECT {OUTLETS * (TECHS_PER_OUTLET + 1) + 1}, %(pw)s, false, 'bench-manager',
                    '', '', '', false, true, now() - interval '2 years', 'Manager', '["manager"]'::jsonb,
-                   '', NULL""", {"pw": password_hash})
-        step("customers", f"""
+                   '', NULL""",
+            {"pw": password_hash},
+        )
+        step(
+            "customers",
+            f"""
             INSERT INTO customers_customer (id, name, address, region, tracker_id, created_at)
             SELECT i, 'Customer ' || i, 'No. ' || i || ' Hongkong Road',
                    ({_arr(REGIONS)})[1 + i % {len(REGIONS)}], NULL,
                    now() - interval '400 days'
-            FROM generate_series(1, {n_customers}) i""")
+            FROM generate_series(1, {n_customers}) i""",
+        )
         # Phone i is +86138########: the importer's CSV reuses these by customer id.
-        step("customer phones", f"""
+        step(
+            "customer phones",
+            f"""
             INSERT INTO customers_customerphone (id, customer_id, number)
             SELECT i, i, '+86138' || lpad(i::text, 8, '0')
-            FROM generate_series(1, {n_customers}) i""")
-        step("customer products", f"""
+            FROM generate_series(1, {n_customers}) i""",
+        )
+        step(
+            "customer products",
+            f"""
             INSERT INTO customers_customerproduct
                 (id, customer_id, category, brand, model, serial, purchase_date)
             SELECT i, i, ({_arr(CATEGORIES)})[1 + (hashint8extended(i, 11) & 65535) % {len(CATEGORIES)}],
                    'Haier', 'M-' || (i % 97), 'SN' || lpad(i::text, 10, '0'),
                    (now() - (pg_temp.u(i, 12) * 1500) * interval '1 day')::date
-            FROM generate_series(1, {n_customers}) i""")
+            FROM generate_series(1, {n_customers}) i""",
+        )
 
         conn.execute("DELETE FROM bench_index_backup")
         conn.execute("""
@@ -144,16 +192,28 @@ def seed(n_orders: int, password_hash: str, log=print) -> dict[str, float]:
         log(f"  seed: {'rebuild order indexes':<24} {steps['rebuild order indexes']:7.1f} s")
 
         conn.execute("SET session_replication_role = origin")
-        for table in ("accounts_outlet", "accounts_user", "customers_customer",
-                      "customers_customerphone", "customers_customerproduct", "orders_order"):
-            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                         f"(SELECT coalesce(max(id), 1) FROM {table}))")
-        conn.execute("""INSERT INTO core_counter (name, value) VALUES ('order', %s)
-                        ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value""", [n_orders])
+        for table in (
+            "accounts_outlet",
+            "accounts_user",
+            "customers_customer",
+            "customers_customerphone",
+            "customers_customerproduct",
+            "orders_order",
+        ):
+            conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 1) FROM {table}))"
+            )
+        conn.execute(
+            """INSERT INTO core_counter (name, value) VALUES ('order', %s)
+                        ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value""",
+            [n_orders],
+        )
         step("vacuum analyze", "VACUUM ANALYZE")
         conn.execute(
             "INSERT INTO bench_meta VALUES ('orders', %s), ('customers', %s), ('seeded_at', now())",
-            [str(n_orders), str(n_customers)])
+            [str(n_orders), str(n_customers)],
+        )
     return steps
 
 

@@ -7,8 +7,9 @@ from typing import Any
 from .loadgen import summary_ms
 
 
-def timed_runs(fn: Callable[[], Any], runs: int, *, warmup: int = 1,
-               budget_s: float | None = None) -> dict[str, Any]:
+def timed_runs(
+    fn: Callable[[], Any], runs: int, *, warmup: int = 1, budget_s: float | None = None
+) -> dict[str, Any]:
     """Call fn `runs` times (stopping early once `budget_s` is spent); latency percentiles."""
     result = None
     for _ in range(warmup):

@@ -7,8 +7,16 @@ from datetime import datetime
 from typing import Any
 
 SLIM_FIELDS = (
-    "number", "status", "contact_name", "category", "created_at", "escalation_level",
-    "escalated_at", "sla_due_at", "outlet__code", "assignee__username",
+    "number",
+    "status",
+    "contact_name",
+    "category",
+    "created_at",
+    "escalation_level",
+    "escalated_at",
+    "sla_due_at",
+    "outlet__code",
+    "assignee__username",
     "received_by__username",
 )
 
@@ -25,8 +33,11 @@ def backlog_rows_slim(user: Any, *, older_than_hours: int, now: datetime) -> Ite
     for o in qs.iterator(chunk_size=2000):
         person = responsible_of(o)
         yield BacklogRow(
-            number=o.number, status=o.status, outlet=o.outlet.code,
-            responsible=person.username if person else None, contact_name=o.contact_name,
+            number=o.number,
+            status=o.status,
+            outlet=o.outlet.code,
+            responsible=person.username if person else None,
+            contact_name=o.contact_name,
             category=o.category,
             age_hours=round((now - o.created_at).total_seconds() / 3600, 1),
             bucket=age_bucket(o.created_at, now, policy.backlog_hours),
@@ -34,5 +45,6 @@ def backlog_rows_slim(user: Any, *, older_than_hours: int, now: datetime) -> Ite
             escalation_overdue=bool(
                 o.escalated_at and escalation_due(o.escalated_at, policy.escalation_days) < now
             ),
-            sla_due_at=o.sla_due_at, created_at=o.created_at,
+            sla_due_at=o.sla_due_at,
+            created_at=o.created_at,
         )

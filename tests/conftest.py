@@ -32,7 +32,9 @@ def other_outlet(db: Any) -> Outlet:
 @pytest.fixture
 def make_user(db: Any, outlet: Outlet) -> Callable[..., User]:
     def make(username: str, *roles: str, outlet: Outlet | None = outlet, **kw: Any) -> User:
-        u = User.objects.create_user(username=username, password="pw", outlet=outlet, roles=list(roles), **kw)
+        u = User.objects.create_user(
+            username=username, password="pw", outlet=outlet, roles=list(roles), **kw
+        )
         return u
 
     return make
@@ -75,7 +77,9 @@ class Api:
         import json
 
         data = body if isinstance(body, (str, bytes)) else json.dumps(body or {}, default=str)
-        return self.client.post("/api/v1" + path, data, content_type="application/json", **self._h(headers))
+        return self.client.post(
+            "/api/v1" + path, data, content_type="application/json", **self._h(headers)
+        )
 
 
 @pytest.fixture

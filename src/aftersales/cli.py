@@ -1,9 +1,9 @@
 """`aftersales` console script: friendly verbs over Django's management commands.
 
-    aftersales serve [--host H --port P]       aftersales demo [--if-empty]
-    aftersales import orders FILE              aftersales backlog [--export F.xlsx]
-    aftersales reconcile SOURCE FILE           aftersales token create USER
-    aftersales order ACTION NUMBER [--json …]  aftersales <any Django command>
+aftersales serve [--host H --port P]       aftersales demo [--if-empty]
+aftersales import orders FILE              aftersales backlog [--export F.xlsx]
+aftersales reconcile SOURCE FILE           aftersales token create USER
+aftersales order ACTION NUMBER [--json …]  aftersales <any Django command>
 """
 
 from __future__ import annotations

@@ -37,8 +37,9 @@ def browser():
 def network(transactional_db):
     outlet = Outlet.objects.create(code="qd-01", name="Qingdao 1", region="Qingdao", market_tier=1)
     User.objects.create_user("clerk", password="pw", outlet=outlet, roles=["clerk"])
-    User.objects.create_user("tech", password="pw", outlet=outlet, roles=["technician"],
-                             display_name="王师傅")
+    User.objects.create_user(
+        "tech", password="pw", outlet=outlet, roles=["technician"], display_name="王师傅"
+    )
     return outlet
 
 
@@ -50,7 +51,9 @@ def _login(page, base, username):
     page.wait_for_url(f"{base}/orders/")
 
 
-def test_o1_o5_o6_clerk_receives_assigns_and_books_in_browser(browser, live_server, network, tmp_path):
+def test_o1_o5_o6_clerk_receives_assigns_and_books_in_browser(
+    browser, live_server, network, tmp_path
+):
     base = live_server.url
     page = browser.new_page(locale="en-US")
     _login(page, base, "clerk")

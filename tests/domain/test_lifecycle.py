@@ -22,7 +22,6 @@ HAPPY_PATH = [
 TERMINAL = (Status.CLOSED, Status.CANCELLED)
 
 
-
 def test_o5_happy_path_received_to_closed() -> None:
     status = Status.RECEIVED
     seen = [status]

@@ -10,8 +10,10 @@ from .models import ApiToken, Outlet, User
 
 class UserForm(forms.ModelForm):
     roles = forms.MultipleChoiceField(
-        choices=[(r.value, r.value) for r in Role], widget=forms.CheckboxSelectMultiple,
-        required=False, label=_("roles"),
+        choices=[(r.value, r.value) for r in Role],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("roles"),
     )
 
     class Meta:
@@ -24,7 +26,10 @@ class AftersalesUserAdmin(UserAdmin):
     form = UserForm
     list_display = ("username", "display_name", "outlet", "roles", "is_active")
     list_filter = ("outlet", "is_active")
-    fieldsets = (*(UserAdmin.fieldsets or ()), (_("Aftersales"), {"fields": ("display_name", "outlet", "roles", "phone")}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        (_("Aftersales"), {"fields": ("display_name", "outlet", "roles", "phone")}),
+    )
 
 
 @admin.register(Outlet)

@@ -34,7 +34,11 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("display name"), max_length=120, blank=True)
     outlet = models.ForeignKey(
-        Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
+        Outlet,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
         verbose_name=_("outlet"),
     )
     roles = models.JSONField(_("roles"), default=list, blank=True)

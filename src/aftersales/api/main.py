@@ -38,14 +38,22 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
-                          409: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
 
 
-def _err(request: HttpRequest, status: int, code: str, message: str,
-         fields: dict[str, str] | None = None) -> HttpResponse:
+def _err(
+    request: HttpRequest, status: int, code: str, message: str, fields: dict[str, str] | None = None
+) -> HttpResponse:
     return api.create_response(
-        request, {"error": {"code": code, "message": message, "fields": fields or {}}},
+        request,
+        {"error": {"code": code, "message": message, "fields": fields or {}}},
         status=status,
     )
 
@@ -116,8 +124,14 @@ def _out(order: Order, request: HttpRequest) -> dict[str, Any]:
     description="201 with the new order; with an `Idempotency-Key` header a replay of the "
     "same body answers 200 with the same order, another body under the same key 409.",
     openapi_extra={
-        "parameters": [{"in": "header", "name": "Idempotency-Key", "required": False,
-                        "schema": {"type": "string", "maxLength": 128}}],
+        "parameters": [
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 128},
+            }
+        ],
     },
 )
 def create_order(request: HttpRequest, payload: inputs.OrderIn) -> Status[dict[str, Any]]:
@@ -129,15 +143,21 @@ def create_order(request: HttpRequest, payload: inputs.OrderIn) -> Status[dict[s
     if key is None:
         return Status(201, _out(order_receive(actor=user, data=data, now=now), request))  # type: ignore[arg-type]
     if len(key) > 128:
-        raise DomainError("validation", "Idempotency-Key is at most 128 characters.",
-                          fields={"Idempotency-Key": "too long"})
+        raise DomainError(
+            "validation",
+            "Idempotency-Key is at most 128 characters.",
+            fields={"Idempotency-Key": "too long"},
+        )
     digest = hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()
     for _attempt in range(2):
         seen = IdempotencyKey.objects.filter(user=user, key=key).first()  # type: ignore[misc]
         if seen is not None:
             if seen.body_hash != digest:
-                raise DomainError("idempotency_key_reused",
-                                  "This Idempotency-Key was used with another body.", status=409)
+                raise DomainError(
+                    "idempotency_key_reused",
+                    "This Idempotency-Key was used with another body.",
+                    status=409,
+                )
             return Status(200, _out(seen.order, request))
         try:
             with transaction.atomic():
@@ -162,16 +182,29 @@ def list_orders(
     page_size: int = 50,
 ) -> dict[str, Any]:
     if not 1 <= page <= 100_000 or not 1 <= page_size <= 200:
-        raise DomainError("validation", "1 ≤ page ≤ 100000 and 1 ≤ page_size ≤ 200.",
-                          fields={"page": "1–100000", "page_size": "1–200"})
+        raise DomainError(
+            "validation",
+            "1 ≤ page ≤ 100000 and 1 ≤ page_size ≤ 200.",
+            fields={"page": "1–100000", "page_size": "1–200"},
+        )
     qs = order_list(
-        request.user, status=status, assignee=assignee, overdue=overdue,  # type: ignore[arg-type]
-        created_from=created_from, created_to=created_to, q=q, now=timezone.now(),
+        request.user,
+        status=status,
+        assignee=assignee,
+        overdue=overdue,  # type: ignore[arg-type]
+        created_from=created_from,
+        created_to=created_to,
+        q=q,
+        now=timezone.now(),
     ).select_related("product", "repeat_of")
     count = qs.count()
-    rows = qs[(page - 1) * page_size: page * page_size]
-    return {"count": count, "page": page, "page_size": page_size,
-            "results": [order_dict(o, request.user) for o in rows]}  # type: ignore[arg-type]
+    rows = qs[(page - 1) * page_size : page * page_size]
+    return {
+        "count": count,
+        "page": page,
+        "page_size": page_size,
+        "results": [order_dict(o, request.user) for o in rows],
+    }  # type: ignore[arg-type]
 
 
 @orders.get("/{number}", response={200: OrderOut, **ERRORS}, summary="One order")
@@ -183,19 +216,32 @@ def get_order(request: HttpRequest, number: str) -> dict[str, Any]:
 def order_events(request: HttpRequest, number: str) -> list[dict[str, Any]]:
     order = order_get_for_user(request.user, number)  # type: ignore[arg-type]
     return [
-        {"at": e.at, "actor": e.actor.username if e.actor else None, "action": e.action,
-         "from_status": e.from_status, "to_status": e.to_status, "reason": e.reason,
-         "data": e.data}
+        {
+            "at": e.at,
+            "actor": e.actor.username if e.actor else None,
+            "action": e.action,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "reason": e.reason,
+            "data": e.data,
+        }
         for e in order.events.select_related("actor").order_by("at", "pk")
     ]
 
 
 ACTION_DOC = {
-    "assign": inputs.AssignIn, "appointment": inputs.AppointmentIn,
-    "complete": inputs.CompleteIn, "revisit": inputs.RevisitIn, "close": inputs.NoteIn,
-    "cancel": inputs.ReasonIn, "call": inputs.CallIn, "escalate": inputs.ReasonIn,
-    "start-travel": inputs.NoteIn, "arrive": inputs.NoteIn,
-    "part-request": inputs.PartRequestIn, "part-update": inputs.PartUpdateIn,
+    "assign": inputs.AssignIn,
+    "appointment": inputs.AppointmentIn,
+    "complete": inputs.CompleteIn,
+    "revisit": inputs.RevisitIn,
+    "close": inputs.NoteIn,
+    "cancel": inputs.ReasonIn,
+    "call": inputs.CallIn,
+    "escalate": inputs.ReasonIn,
+    "start-travel": inputs.NoteIn,
+    "arrive": inputs.NoteIn,
+    "part-request": inputs.PartRequestIn,
+    "part-update": inputs.PartUpdateIn,
     "note": inputs.CallIn,
 }
 
@@ -220,10 +266,17 @@ def act(request: HttpRequest, number: str, action: str) -> dict[str, Any]:
         try:
             version = int(candidate)
         except (TypeError, ValueError):
-            raise DomainError("validation", "version must be an integer.",
-                              fields={"version": "integer"}) from None
-    order = order_act(actor=request.user, number=number, action=action,  # type: ignore[arg-type]
-                      payload=payload, version=version, now=timezone.now())
+            raise DomainError(
+                "validation", "version must be an integer.", fields={"version": "integer"}
+            ) from None
+    order = order_act(
+        actor=request.user,
+        number=number,
+        action=action,  # type: ignore[arg-type]
+        payload=payload,
+        version=version,
+        now=timezone.now(),
+    )
     return _out(order, request)
 
 
@@ -233,12 +286,22 @@ backlog_router = Router(tags=["backlog"])
 @backlog_router.get("", response={200: BacklogOut, **ERRORS}, summary="Backlog (O-12)")
 def get_backlog(request: HttpRequest, older_than_hours: int = 48) -> dict[str, Any]:
     if not 0 <= older_than_hours <= 24 * 365:
-        raise DomainError("validation", "older_than_hours must be 0…8760.",
-                          fields={"older_than_hours": "0–8760"})
-    rows = list(backlog_mod.backlog_rows(request.user, older_than_hours=older_than_hours,  # type: ignore[arg-type]
-                                         now=timezone.now()))
-    return {"older_than_hours": older_than_hours, "count": len(rows),
-            "by_person": backlog_mod.by_person(rows), "results": [r.__dict__ for r in rows]}
+        raise DomainError(
+            "validation", "older_than_hours must be 0…8760.", fields={"older_than_hours": "0–8760"}
+        )
+    rows = list(
+        backlog_mod.backlog_rows(
+            request.user,
+            older_than_hours=older_than_hours,  # type: ignore[arg-type]
+            now=timezone.now(),
+        )
+    )
+    return {
+        "older_than_hours": older_than_hours,
+        "count": len(rows),
+        "by_person": backlog_mod.by_person(rows),
+        "results": [r.__dict__ for r in rows],
+    }
 
 
 api.add_router("/orders", orders)

@@ -8,12 +8,15 @@ from aftersales.domain.errors import DomainError
 
 # Translatable templates by error code; the domain's English message is the fallback.
 MESSAGES = {
-    "illegal_transition": lambda p: _(
-        "Cannot %(action)s an order that is %(current)s; allowed: %(allowed)s."
-    ) % p,
-    "window_not_concrete": lambda p: _(
-        "Give a concrete window of at most %(max)s minutes (e.g. 10:00–12:00), not a bare day or half-day."
-    ) % p,
+    "illegal_transition": lambda p: (
+        _("Cannot %(action)s an order that is %(current)s; allowed: %(allowed)s.") % p
+    ),
+    "window_not_concrete": lambda p: (
+        _(
+            "Give a concrete window of at most %(max)s minutes (e.g. 10:00–12:00), not a bare day or half-day."
+        )
+        % p
+    ),
     "window_reversed": lambda p: _("The window must end after it starts."),
     "window_in_past": lambda p: _("An appointment cannot start in the past."),
     "window_spans_days": lambda p: _("A window lies within one day."),
@@ -24,25 +27,30 @@ MESSAGES = {
     "close_not_satisfied": lambda p: _(
         "The customer is not satisfied: the order stays open until they are."
     ),
-    "close_no_time_too_short": lambda p: _(
-        "Close for 'no time' only when the customer has no time within the next %(days)s days."
-    ) % p,
+    "close_no_time_too_short": lambda p: (
+        _("Close for 'no time' only when the customer has no time within the next %(days)s days.")
+        % p
+    ),
     "close_refusal_not_on_site": lambda p: _(
         "A refusal closes the order only when it was stated on site."
     ),
     "phone_invalid": lambda p: _("Not a phone number: %(value)s.") % p,
-    "stale_version": lambda p: _(
-        "Someone else changed this order meanwhile (now version %(current)s); reload and try again."
-    ) % p,
-    "duplicate_source_ref": lambda p: _(
-        "An order with source %(source)s and reference %(source_ref)s already exists: %(number)s."
-    ) % p,
+    "stale_version": lambda p: (
+        _(
+            "Someone else changed this order meanwhile (now version %(current)s); reload and try again."
+        )
+        % p
+    ),
+    "duplicate_source_ref": lambda p: (
+        _(
+            "An order with source %(source)s and reference %(source_ref)s already exists: %(number)s."
+        )
+        % p
+    ),
     "forbidden": lambda p: _("You may not do this."),
     "not_found": lambda p: _("Not found."),
     "validation": lambda p: _("Some fields are not valid."),
-    "escalation_top": lambda p: _(
-        "The order is already with the manager; it cannot go higher."
-    ),
+    "escalation_top": lambda p: _("The order is already with the manager; it cannot go higher."),
 }
 
 

@@ -13,11 +13,17 @@ from aftersales.domain.policy import Policy
 class NetworkPolicy(models.Model):
     """One row of numbers an administrator may change; defaults are the SPEC's values."""
 
-    max_window_minutes = models.PositiveIntegerField(_("longest appointment window (min)"), default=180)
-    min_window_minutes = models.PositiveIntegerField(_("shortest appointment window (min)"), default=30)
+    max_window_minutes = models.PositiveIntegerField(
+        _("longest appointment window (min)"), default=180
+    )
+    min_window_minutes = models.PositiveIntegerField(
+        _("shortest appointment window (min)"), default=30
+    )
     no_time_days = models.PositiveIntegerField(_("'no time' closing horizon (days)"), default=7)
     backlog_hours = models.JSONField(_("backlog thresholds (hours)"), default=list)
-    escalation_days = models.PositiveIntegerField(_("escalated order resolved within (days)"), default=3)
+    escalation_days = models.PositiveIntegerField(
+        _("escalated order resolved within (days)"), default=3
+    )
     parts_request_cutoff = models.TimeField(_("parts request cut-off"), default=time(17, 0))
     repeat_repair_days = models.PositiveIntegerField(_("repeat repair window (days)"), default=30)
     default_sla_hours = models.PositiveIntegerField(_("SLA hours when no rule matches"), default=72)

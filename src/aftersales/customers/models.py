@@ -12,8 +12,12 @@ class Customer(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     region = models.CharField(_("region"), max_length=80, blank=True)
     tracker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="tracked_customers", verbose_name=_("tracker"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tracked_customers",
+        verbose_name=_("tracker"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -14,9 +14,7 @@ def normalise_phone(raw: str, region: str) -> str:
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise DomainError(
-            "phone_invalid", f"Not a phone number: {text!r}.", value=text
-        ) from None
+        raise DomainError("phone_invalid", f"Not a phone number: {text!r}.", value=text) from None
     if not phonenumbers.is_valid_number(parsed):
         raise DomainError("phone_invalid", f"Not a phone number: {text!r}.", value=text)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
@@ -29,7 +27,7 @@ def mask_phone(e164: str) -> str:
     except phonenumbers.NumberParseException:
         code = ""
     head = "+" + code if code and e164.startswith("+" + code) else ""
-    rest = e164[len(head):]
+    rest = e164[len(head) :]
     if len(rest) <= 4:
         return head + "*" * len(rest)
     return head + "*" * (len(rest) - 4) + rest[-4:]

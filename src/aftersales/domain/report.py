@@ -58,9 +58,5 @@ def find_repeat(
     if not fault_code:
         return None
     since = at - timedelta(days=days)
-    hits = [
-        h
-        for h in history
-        if h.fault_code == fault_code and since <= h.completed_at <= at
-    ]
+    hits = [h for h in history if h.fault_code == fault_code and since <= h.completed_at <= at]
     return max(hits, key=lambda h: h.completed_at, default=None)

@@ -118,9 +118,7 @@ def transit_interval(p: PartTransit) -> tuple[datetime, datetime] | None:
     return None
 
 
-def excluded_time(
-    parts: Sequence[PartTransit], start: datetime, end: datetime
-) -> timedelta:
+def excluded_time(parts: Sequence[PartTransit], start: datetime, end: datetime) -> timedelta:
     """Union of the parts' transit intervals inside [start, end]: parallel shipments count once."""
     spans = sorted(
         (max(a, start), min(b, end))

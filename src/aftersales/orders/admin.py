@@ -13,8 +13,16 @@ from .services import order_act
 
 @admin.register(SlaRule)
 class SlaRuleAdmin(admin.ModelAdmin):
-    list_display = ("rank", "label", "hours", "categories", "tiers", "service_types",
-                    "service_modes", "sources")
+    list_display = (
+        "rank",
+        "label",
+        "hours",
+        "categories",
+        "tiers",
+        "service_types",
+        "service_modes",
+        "sources",
+    )
     list_editable = ("hours",)
 
 
@@ -43,15 +51,24 @@ def close_orders(modeladmin, request, queryset):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ("number", "status", "outlet", "assignee", "category", "created_at", "sla_due_at")
+    list_display = (
+        "number",
+        "status",
+        "outlet",
+        "assignee",
+        "category",
+        "created_at",
+        "sla_due_at",
+    )
     list_filter = ("status", "outlet", "category")
     search_fields = ("number", "source_ref", "contact_name")
     actions = [close_orders]
     inlines = [EventInline]
     list_select_related = ("outlet", "assignee")
     # Lifecycle fields are read-only here: status changes go through order_act.
-    readonly_fields = [f.name for f in Order._meta.fields if f.name not in (
-        "fault", "remarks", "priority")]
+    readonly_fields = [
+        f.name for f in Order._meta.fields if f.name not in ("fault", "remarks", "priority")
+    ]
 
     def has_add_permission(self, request):
         return False
@@ -69,5 +86,14 @@ class RepeatCallAdmin(admin.ModelAdmin):
 @admin.register(Reconciliation)
 class ReconciliationAdmin(admin.ModelAdmin):
     list_display = ("source", "day", "run_at", "in_file")
-    readonly_fields = ("source", "day", "run_at", "run_by", "file_name", "in_file", "missing",
-                       "extra", "duplicated")
+    readonly_fields = (
+        "source",
+        "day",
+        "run_at",
+        "run_by",
+        "file_name",
+        "in_file",
+        "missing",
+        "extra",
+        "duplicated",
+    )

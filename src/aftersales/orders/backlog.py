@@ -36,8 +36,16 @@ class BacklogRow:
 
 # Only what a row shows: building full orders is most of the cost at 50,000 rows.
 _FIELDS = (
-    "number", "status", "contact_name", "category", "created_at", "escalation_level",
-    "escalated_at", "sla_due_at", "outlet__code", "assignee__username",
+    "number",
+    "status",
+    "contact_name",
+    "category",
+    "created_at",
+    "escalation_level",
+    "escalated_at",
+    "sla_due_at",
+    "outlet__code",
+    "assignee__username",
     "received_by__username",
 )
 
@@ -74,8 +82,18 @@ def by_person(rows: list[BacklogRow]) -> dict[str, int]:
 
 
 HEADERS = (
-    "number", "responsible", "status", "outlet", "customer", "category", "age_hours",
-    "over_hours", "escalation_level", "escalation_overdue", "sla_due_at", "received_at",
+    "number",
+    "responsible",
+    "status",
+    "outlet",
+    "customer",
+    "category",
+    "age_hours",
+    "over_hours",
+    "escalation_level",
+    "escalation_overdue",
+    "sla_due_at",
+    "received_at",
 )
 
 
@@ -86,16 +104,25 @@ def write_xlsx(rows: Iterator[BacklogRow], out: IO[bytes] | str, *, title: str) 
     ws.append([h for h in HEADERS])
     n = 0
     for r in rows:
-        ws.append([
-            r.number, r.responsible or "", r.status, r.outlet, r.contact_name, r.category,
-            r.age_hours, r.bucket or "", r.escalation_level, "yes" if r.escalation_overdue else "",
-            _naive_local(r.sla_due_at), _naive_local(r.created_at),
-        ])
+        ws.append(
+            [
+                r.number,
+                r.responsible or "",
+                r.status,
+                r.outlet,
+                r.contact_name,
+                r.category,
+                r.age_hours,
+                r.bucket or "",
+                r.escalation_level,
+                "yes" if r.escalation_overdue else "",
+                _naive_local(r.sla_due_at),
+                _naive_local(r.created_at),
+            ]
+        )
         n += 1
     wb.save(out)
     return n
-
-
 
 
 def _naive_local(dt: datetime) -> datetime:

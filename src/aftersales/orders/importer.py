@@ -17,11 +17,35 @@ from aftersales.domain.errors import DomainError
 from .inputs import OrderIn, parse
 
 COLUMNS = (
-    "source", "source_ref", "outlet", "customer_name", "phones", "address", "region",
-    "category", "brand", "model", "serial", "purchase_date", "service_type", "service_mode",
-    "fault", "requested_at", "remarks", "market_tier", "priority",
+    "source",
+    "source_ref",
+    "outlet",
+    "customer_name",
+    "phones",
+    "address",
+    "region",
+    "category",
+    "brand",
+    "model",
+    "serial",
+    "purchase_date",
+    "service_type",
+    "service_mode",
+    "fault",
+    "requested_at",
+    "remarks",
+    "market_tier",
+    "priority",
 )
-REQUIRED = ("source", "source_ref", "customer_name", "phones", "address", "category", "service_type")
+REQUIRED = (
+    "source",
+    "source_ref",
+    "customer_name",
+    "phones",
+    "address",
+    "category",
+    "service_type",
+)
 
 
 def read_rows(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -54,7 +78,8 @@ def _check_header(header: Sequence[str]) -> None:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise DomainError(
-            "import_header", f"The file lacks columns: {', '.join(missing)}.",
+            "import_header",
+            f"The file lacks columns: {', '.join(missing)}.",
             fields={c: "missing column" for c in missing},
         )
 
@@ -73,14 +98,26 @@ def _when(v: Any) -> datetime | str | None:
     if isinstance(v, datetime):
         return timezone.make_aware(v) if timezone.is_naive(v) else v
     text = _s(v)
-    dt = parse_datetime(text.replace(" ", "T", 1)) if " " in text and "T" not in text else parse_datetime(text)
+    dt = (
+        parse_datetime(text.replace(" ", "T", 1))
+        if " " in text and "T" not in text
+        else parse_datetime(text)
+    )
     if dt is None:
         return text  # let validation report it
     return timezone.make_aware(dt) if timezone.is_naive(dt) else dt
 
 
 def row_to_input(row: dict[str, Any]) -> OrderIn:
-    phones = [p for p in _s(row.get("phones")).replace("；", ";").replace("/", ";").replace(",", ";").split(";") if p.strip()]
+    phones = [
+        p
+        for p in _s(row.get("phones"))
+        .replace("；", ";")
+        .replace("/", ";")
+        .replace(",", ";")
+        .split(";")
+        if p.strip()
+    ]
     purchase = row.get("purchase_date")
     if isinstance(purchase, datetime):
         purchase = purchase.date()
@@ -88,22 +125,35 @@ def row_to_input(row: dict[str, Any]) -> OrderIn:
         "source": _s(row.get("source")),
         "source_ref": _s(row.get("source_ref")) or None,
         "outlet": _s(row.get("outlet")) or None,
-        "customer": {"name": _s(row.get("customer_name")), "phones": phones,
-                     "address": _s(row.get("address")), "region": _s(row.get("region"))},
-        "product": {"category": _s(row.get("category")), "brand": _s(row.get("brand")),
-                    "model": _s(row.get("model")), "serial": _s(row.get("serial")),
-                    "purchase_date": purchase or None},
+        "customer": {
+            "name": _s(row.get("customer_name")),
+            "phones": phones,
+            "address": _s(row.get("address")),
+            "region": _s(row.get("region")),
+        },
+        "product": {
+            "category": _s(row.get("category")),
+            "brand": _s(row.get("brand")),
+            "model": _s(row.get("model")),
+            "serial": _s(row.get("serial")),
+            "purchase_date": purchase or None,
+        },
         "service_type": _s(row.get("service_type")),
         "service_mode": _s(row.get("service_mode")) or "on_site",
         "fault": _s(row.get("fault")),
         "requested_at": _when(row.get("requested_at")),
         "remarks": _s(row.get("remarks")),
-        "market_tier": int(_s(row["market_tier"])) if _s(row.get("market_tier")).isdigit() else None,
+        "market_tier": int(_s(row["market_tier"]))
+        if _s(row.get("market_tier")).isdigit()
+        else None,
         "priority": _s(row.get("priority")) or "normal",
     }
     if not data["source_ref"]:
-        raise DomainError("validation", "Every imported row needs a source_ref (O-3).",
-                          fields={"source_ref": "required"})
+        raise DomainError(
+            "validation",
+            "Every imported row needs a source_ref (O-3).",
+            fields={"source_ref": "required"},
+        )
     return parse(OrderIn, data)
 
 

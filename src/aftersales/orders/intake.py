@@ -159,11 +159,14 @@ def _write_batch(ctx: _Context, rows: list[Prepared], report: BatchReport) -> No
                 continue
             if p.data.source_ref and ref_key in seen:
                 report.errors.append(
-                    (p.line, DomainError(
-                        "duplicate_in_file",
-                        f"Reference {p.data.source_ref} appears twice in this file.",
-                        fields={"source_ref": "duplicate"},
-                    ))
+                    (
+                        p.line,
+                        DomainError(
+                            "duplicate_in_file",
+                            f"Reference {p.data.source_ref} appears twice in this file.",
+                            fields={"source_ref": "duplicate"},
+                        ),
+                    )
                 )
                 continue
             seen.add(ref_key)
@@ -224,8 +227,12 @@ def _write_batch(ctx: _Context, rows: list[Prepared], report: BatchReport) -> No
                 row_product.append(pending_products[key])
             else:
                 obj = CustomerProduct(
-                    customer_id=cid, category=pr.category, brand=pr.brand, model=pr.model,
-                    serial=pr.serial, purchase_date=pr.purchase_date,
+                    customer_id=cid,
+                    category=pr.category,
+                    brand=pr.brand,
+                    model=pr.model,
+                    serial=pr.serial,
+                    purchase_date=pr.purchase_date,
                 )
                 pending_products[key] = obj
                 new_products.append(obj)
@@ -245,10 +252,18 @@ def _write_batch(ctx: _Context, rows: list[Prepared], report: BatchReport) -> No
             raise _Race() from None
         OrderEvent.objects.bulk_create(
             OrderEvent(
-                order_id=o.pk, at=ctx.now, actor=ctx.actor, action="receive",
-                from_status="", to_status=Status.RECEIVED.value,
-                data={"source": o.source, "source_ref": o.source_ref, "sla_hours": o.sla_hours,
-                      "sla_rule": o.sla_rule},
+                order_id=o.pk,
+                at=ctx.now,
+                actor=ctx.actor,
+                action="receive",
+                from_status="",
+                to_status=Status.RECEIVED.value,
+                data={
+                    "source": o.source,
+                    "source_ref": o.source_ref,
+                    "sla_hours": o.sla_hours,
+                    "sla_rule": o.sla_rule,
+                },
             )
             for o in orders
         )
@@ -267,21 +282,39 @@ def _build_order(ctx: _Context, p: Prepared, cid: int, pid: int, n: int) -> Orde
     d = p.data
     requested = d.requested_at or ctx.now
     facts = sla.SlaFacts(
-        category=d.product.category, tier=p.tier, service_type=d.service_type.value,
-        service_mode=d.service_mode.value, source=d.source,
+        category=d.product.category,
+        tier=p.tier,
+        service_type=d.service_type.value,
+        service_mode=d.service_mode.value,
+        source=d.source,
     )
     hours, label = sla.standard_hours(ctx.rules, facts, ctx.policy)
     remarks_l = d.remarks.lower()
     return Order(
-        number=format_number(n), source=d.source, source_ref=d.source_ref,
-        outlet=p.outlet, customer_id=cid, product_id=pid,
-        contact_name=d.customer.name, contact_phones=p.phones, address=d.customer.address,
-        region=d.customer.region or p.outlet.region, category=d.product.category,
-        service_type=d.service_type.value, service_mode=d.service_mode.value, fault=d.fault,
-        remarks=d.remarks, requested_at=requested, market_tier=p.tier,
-        priority=d.priority.value, status=Status.RECEIVED.value, received_by=ctx.actor,
+        number=format_number(n),
+        source=d.source,
+        source_ref=d.source_ref,
+        outlet=p.outlet,
+        customer_id=cid,
+        product_id=pid,
+        contact_name=d.customer.name,
+        contact_phones=p.phones,
+        address=d.customer.address,
+        region=d.customer.region or p.outlet.region,
+        category=d.product.category,
+        service_type=d.service_type.value,
+        service_mode=d.service_mode.value,
+        fault=d.fault,
+        remarks=d.remarks,
+        requested_at=requested,
+        market_tier=p.tier,
+        priority=d.priority.value,
+        status=Status.RECEIVED.value,
+        received_by=ctx.actor,
         reassigned_flag=any(m in remarks_l for m in _marker_tuple()),
-        sla_hours=hours, sla_rule=label, sla_due_at=sla.due_at(requested, hours),
+        sla_hours=hours,
+        sla_rule=label,
+        sla_due_at=sla.due_at(requested, hours),
         created_at=ctx.now,
     )
 
@@ -321,10 +354,17 @@ def _flush(ctx: _Context, batch: list[Prepared], report: BatchReport) -> None:
             try:
                 _write_batch(ctx, [p], report)
             except _Race:
-                report.errors.append((p.line, DomainError(
-                    "duplicate_source_ref", "The reference was received meanwhile.",
-                    status=409, fields={"source_ref": "duplicate"},
-                )))
+                report.errors.append(
+                    (
+                        p.line,
+                        DomainError(
+                            "duplicate_source_ref",
+                            "The reference was received meanwhile.",
+                            status=409,
+                            fields={"source_ref": "duplicate"},
+                        ),
+                    )
+                )
 
 
 def order_receive(*, actor: User | None, data: OrderIn, now: datetime) -> Order:
@@ -340,6 +380,8 @@ def order_receive(*, actor: User | None, data: OrderIn, now: datetime) -> Order:
             f"exists: {number}.",
             status=409,
             fields={"source_ref": "duplicate"},
-            source=data.source, source_ref=data.source_ref, number=number,
+            source=data.source,
+            source_ref=data.source_ref,
+            number=number,
         )
     return report.created[0]

@@ -160,7 +160,11 @@ class Order(models.Model):
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     assignee = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_orders",
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_orders",
         verbose_name=_("technician"),
     )
     reassigned_flag = models.BooleanField(_("reassigned, contact at once"), default=False)
@@ -169,9 +173,7 @@ class Order(models.Model):
     appointment_end = models.DateTimeField(null=True, blank=True)
     appointment_is_reschedule = models.BooleanField(default=False)
     reschedule_accepted = models.BooleanField(null=True, blank=True)
-    last_result_kind = models.CharField(
-        max_length=30, blank=True, choices=_choices(RESULT_LABELS)
-    )
+    last_result_kind = models.CharField(max_length=30, blank=True, choices=_choices(RESULT_LABELS))
     last_result = models.JSONField(default=dict, blank=True)
 
     # O-15 "six timely" timestamps.
@@ -260,7 +262,9 @@ class OrderEvent(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField()
-    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     action = models.CharField(max_length=30)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
@@ -342,7 +346,9 @@ class Reconciliation(models.Model):
     source = models.CharField(max_length=40)
     day = models.DateField(null=True, blank=True)
     run_at = models.DateTimeField()
-    run_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    run_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     file_name = models.CharField(max_length=255)
     in_file = models.PositiveIntegerField(default=0)
     missing = models.JSONField(default=list)  # in the source, not here: lost orders

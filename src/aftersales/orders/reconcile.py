@@ -24,8 +24,10 @@ def read_refs(path: str | Path) -> list[str]:
         from openpyxl import load_workbook
 
         wb = load_workbook(p, read_only=True, data_only=True)
-        rows = [[str(v).strip() if v is not None else "" for v in r]
-                for r in wb.worksheets[0].iter_rows(values_only=True)]
+        rows = [
+            [str(v).strip() if v is not None else "" for v in r]
+            for r in wb.worksheets[0].iter_rows(values_only=True)
+        ]
         wb.close()
     else:
         with open(p, newline="", encoding="utf-8-sig") as fh:
@@ -39,12 +41,16 @@ def read_refs(path: str | Path) -> list[str]:
 
 
 def reconcile(
-    *, source: str, refs: Iterable[str], day: date | None, actor: User | None, file_name: str,
+    *,
+    source: str,
+    refs: Iterable[str],
+    day: date | None,
+    actor: User | None,
+    file_name: str,
     now: datetime,
 ) -> Reconciliation:
     if not Source.objects.filter(code=source).exists():
-        raise DomainError("validation", f"Unknown source {source!r}.",
-                          fields={"source": "unknown"})
+        raise DomainError("validation", f"Unknown source {source!r}.", fields={"source": "unknown"})
     refs = list(refs)
     counts = Counter(refs)
     unique = set(counts)
@@ -52,19 +58,32 @@ def reconcile(
     chunk = list(unique)
     for i in range(0, len(chunk), 5000):
         have.update(
-            r for r in Order.objects.filter(source=source, source_ref__in=chunk[i:i + 5000])
-            .values_list("source_ref", flat=True) if r is not None
+            r
+            for r in Order.objects.filter(
+                source=source, source_ref__in=chunk[i : i + 5000]
+            ).values_list("source_ref", flat=True)
+            if r is not None
         )
     extra: list[str] = []
     if day is not None:
         tz = timezone.get_current_timezone()
         start = datetime.combine(day, time.min, tzinfo=tz)
-        received = Order.objects.filter(
-            source=source, created_at__gte=start, created_at__lt=start + timedelta(days=1)
-        ).exclude(source_ref__isnull=True).values_list("source_ref", flat=True)
+        received = (
+            Order.objects.filter(
+                source=source, created_at__gte=start, created_at__lt=start + timedelta(days=1)
+            )
+            .exclude(source_ref__isnull=True)
+            .values_list("source_ref", flat=True)
+        )
         extra = sorted({r for r in received if r is not None} - unique)
     return Reconciliation.objects.create(
-        source=source, day=day, run_at=now, run_by=actor, file_name=file_name[:255],
-        in_file=len(refs), missing=sorted(unique - have), extra=extra,
+        source=source,
+        day=day,
+        run_at=now,
+        run_by=actor,
+        file_name=file_name[:255],
+        in_file=len(refs),
+        missing=sorted(unique - have),
+        extra=extra,
         duplicated=sorted(r for r, n in counts.items() if n > 1),
     )

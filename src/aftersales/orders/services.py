@@ -97,9 +97,7 @@ def order_act(
                 current=order.version,
             )
         if not lifecycle.may_act(act, actor.role_set):
-            raise DomainError(
-                "forbidden", f"Your roles may not {act.value} orders.", status=403
-            )
+            raise DomainError("forbidden", f"Your roles may not {act.value} orders.", status=403)
         from_status = Status(order.status)
         to_status = lifecycle.next_status(from_status, act)
         step = Step(order, actor, now, current_policy(), to_status)
@@ -117,9 +115,14 @@ def order_act(
                 current=old_version + 1,
             )
         OrderEvent.objects.create(
-            order=order, at=now, actor=actor, action=act.value,
-            from_status=from_status.value, to_status=step.to_status.value,
-            reason=step.reason, data=step.data,
+            order=order,
+            at=now,
+            actor=actor,
+            action=act.value,
+            from_status=from_status.value,
+            to_status=step.to_status.value,
+            reason=step.reason,
+            data=step.data,
         )
     return order
 
@@ -142,12 +145,14 @@ def _assign(step: Step, payload: dict[str, Any]) -> None:
     tech = User.objects.filter(username=data.technician, is_active=True).first()
     if tech is None or Role.TECHNICIAN not in tech.role_set:
         raise DomainError(
-            "unknown_technician", f"No technician {data.technician!r}.",
+            "unknown_technician",
+            f"No technician {data.technician!r}.",
             fields={"technician": "Not a technician."},
         )
     if tech.outlet_id is not None and tech.outlet_id != order.outlet_id:
         raise DomainError(
-            "technician_other_outlet", "The technician works for another outlet.",
+            "technician_other_outlet",
+            "The technician works for another outlet.",
             fields={"technician": "Another outlet."},
         )
     if order.assignee_id == tech.pk:
@@ -155,14 +160,20 @@ def _assign(step: Step, payload: dict[str, Any]) -> None:
     reassign = order.assignee_id is not None
     if reassign and not data.reason:
         raise DomainError(
-            "reason_required", "A reassignment needs a reason.",
+            "reason_required",
+            "A reassignment needs a reason.",
             fields={"reason": "Say why the order is reassigned."},
         )
     step.set(assignee=tech, assigned_at=step.now)
     if reassign:
         # O-4: a reassigned order is contacted at once; the old window no longer holds.
-        step.set(reassigned_flag=True, appointment_start=None, appointment_end=None,
-                 appointment_is_reschedule=False, reschedule_accepted=None)
+        step.set(
+            reassigned_flag=True,
+            appointment_start=None,
+            appointment_end=None,
+            appointment_is_reschedule=False,
+            reschedule_accepted=None,
+        )
     step.reason = data.reason
     step.data = {"technician": tech.username, "reassign": reassign}
 
@@ -171,8 +182,9 @@ def _assign(step: Step, payload: dict[str, Any]) -> None:
 def _appointment(step: Step, payload: dict[str, Any]) -> None:
     data = inputs.parse(inputs.AppointmentIn, payload)
     order = step.order
-    check_window(data.start, data.end, now=step.now, policy=step.policy,
-                 tz=ZoneInfo(settings.TIME_ZONE))
+    check_window(
+        data.start, data.end, now=step.now, policy=step.policy, tz=ZoneInfo(settings.TIME_ZONE)
+    )
     reschedule = order.appointment_start is not None
     if reschedule:
         fields = {}
@@ -183,25 +195,43 @@ def _appointment(step: Step, payload: dict[str, Any]) -> None:
         if not data.reason:
             fields["reason"] = "Say why the window changes."
         if fields:
-            raise DomainError("reschedule_incomplete", "A reschedule needs who asked, "
-                              "whether the customer accepted, and why.", fields=fields)
+            raise DomainError(
+                "reschedule_incomplete",
+                "A reschedule needs who asked, whether the customer accepted, and why.",
+                fields=fields,
+            )
         result: dict[str, Any] = result_adapter.dump_python(
-            result_adapter.validate_python({
-                "kind": ResultKind.RESCHEDULED, "start": data.start, "end": data.end,
-                "reason": data.reason, "asked_by": data.asked_by,
-                "customer_accepted": data.customer_accepted,
-            }), mode="json")
+            result_adapter.validate_python(
+                {
+                    "kind": ResultKind.RESCHEDULED,
+                    "start": data.start,
+                    "end": data.end,
+                    "reason": data.reason,
+                    "asked_by": data.asked_by,
+                    "customer_accepted": data.customer_accepted,
+                }
+            ),
+            mode="json",
+        )
     else:
         result = result_adapter.dump_python(
-            result_adapter.validate_python({
-                "kind": ResultKind.APPOINTMENT, "start": data.start, "end": data.end,
-                "agreed_by": data.agreed_by,
-            }), mode="json")
+            result_adapter.validate_python(
+                {
+                    "kind": ResultKind.APPOINTMENT,
+                    "start": data.start,
+                    "end": data.end,
+                    "agreed_by": data.agreed_by,
+                }
+            ),
+            mode="json",
+        )
     step.set(
-        appointment_start=data.start, appointment_end=data.end,
+        appointment_start=data.start,
+        appointment_end=data.end,
         appointment_is_reschedule=reschedule,
         reschedule_accepted=data.customer_accepted if reschedule else None,
-        last_result_kind=result["kind"], last_result=result,
+        last_result_kind=result["kind"],
+        last_result=result,
         arrived_at=None if reschedule else order.arrived_at,
     )
     _first_contact(step)
@@ -216,7 +246,8 @@ def _result(step: Step, payload: dict[str, Any]) -> None:
         raise DomainError(
             "unknown_result_kind",
             "Choose one of the intermediate results: "
-            + ", ".join(sorted(k.value for k in RESULT_ACTION_KINDS)) + ".",
+            + ", ".join(sorted(k.value for k in RESULT_ACTION_KINDS))
+            + ".",
             fields={"kind": "Unknown kind."},
         )
     try:
@@ -267,15 +298,20 @@ def _complete(step: Step, payload: dict[str, Any]) -> None:
         PastRepair(pk, at, code)
         for pk, at, code in Order.objects.filter(
             product_id=order.product_id, completed_at__isnull=False
-        ).exclude(pk=order.pk).values_list("pk", "completed_at", "fault_code")
+        )
+        .exclude(pk=order.pk)
+        .values_list("pk", "completed_at", "fault_code")
         if at is not None
     ]
     repeat = find_repeat(
         history, fault_code=report.fault_code, at=step.now, days=step.policy.repeat_repair_days
     )
     step.set(
-        completed_at=step.now, report=report.model_dump(mode="json"),
-        report_complete=not missing, report_missing=missing, fault_code=report.fault_code,
+        completed_at=step.now,
+        report=report.model_dump(mode="json"),
+        report_complete=not missing,
+        report_missing=missing,
+        fault_code=report.fault_code,
         repeat_of_id=repeat.order_id if repeat else None,
     )
     step.data = {"report_missing": missing, "repeat_of": repeat.order_id if repeat else None}
@@ -308,15 +344,20 @@ def _close(step: Step, payload: dict[str, Any]) -> None:
     )
     transits = [
         sla.PartTransit(
-            shipped_by=ShippedBy(p.shipped_by), requested_at=p.requested_at,
-            released_at=p.released_at, shipped_at=p.shipped_at, received_at=p.received_at,
+            shipped_by=ShippedBy(p.shipped_by),
+            requested_at=p.requested_at,
+            released_at=p.released_at,
+            shipped_at=p.shipped_at,
+            received_at=p.received_at,
         )
         for p in order.parts.all()
     ]
     assessed = sla.assessed_time(order.requested_at, step.now, transits)
     hours = Decimal(assessed.total_seconds() / 3600).quantize(Decimal("0.01"))
     step.set(
-        closed_at=step.now, close_ground=ground, assessed_hours=hours,
+        closed_at=step.now,
+        close_ground=ground,
+        assessed_hours=hours,
         within_sla=sla.within_sla(assessed, order.sla_hours),
     )
     step.reason = note.note
@@ -358,8 +399,13 @@ def _call(step: Step, payload: dict[str, Any]) -> None:
             responsible = order.received_by
         step.set(multiple_contacts=order.multiple_contacts + 1)
     RepeatCall.objects.create(
-        order=order, at=step.now, logged_by=step.actor, note=data.note,
-        cause=cause.value if cause else "", counts=cause is not None, responsible=responsible,
+        order=order,
+        at=step.now,
+        logged_by=step.actor,
+        note=data.note,
+        cause=cause.value if cause else "",
+        counts=cause is not None,
+        responsible=responsible,
     )
     step.reason = data.note
     step.data = {
@@ -386,14 +432,23 @@ def _part_request(step: Step, payload: dict[str, Any]) -> None:
     data = inputs.parse(inputs.PartRequestIn, payload)
     late = _local(step.now).time() >= step.policy.parts_request_cutoff  # O-13: before 17:00
     part = OrderPart.objects.create(
-        order=step.order, part=data.part, quantity=data.quantity,
-        shipped_by=data.shipped_by.value, requested_at=step.now, requested_late=late,
+        order=step.order,
+        part=data.part,
+        quantity=data.quantity,
+        shipped_by=data.shipped_by.value,
+        requested_at=step.now,
+        requested_late=late,
         promised_date=data.promised_date,
     )
     if step.order.parts_requested_at is None:
         step.set(parts_requested_at=step.now)
-    step.data = {"part_id": part.pk, "part": data.part, "quantity": data.quantity,
-                 "shipped_by": data.shipped_by.value, "late": late}
+    step.data = {
+        "part_id": part.pk,
+        "part": data.part,
+        "quantity": data.quantity,
+        "shipped_by": data.shipped_by.value,
+        "late": late,
+    }
 
 
 @handler(Action.PART_UPDATE)
@@ -401,20 +456,26 @@ def _part_update(step: Step, payload: dict[str, Any]) -> None:
     data = inputs.parse(inputs.PartUpdateIn, payload)
     part = step.order.parts.filter(pk=data.part_id).first()
     if part is None:
-        raise DomainError("not_found", "No such part on this order.", status=404,
-                          fields={"part_id": "unknown"})
+        raise DomainError(
+            "not_found", "No such part on this order.", status=404, fields={"part_id": "unknown"}
+        )
     changes = {k: v for k, v in data.model_dump(exclude={"part_id"}).items() if v is not None}
     if not changes:
-        raise DomainError("validation", "Give at least one time.",
-                          fields={"received_at": "required"})
+        raise DomainError(
+            "validation", "Give at least one time.", fields={"received_at": "required"}
+        )
     for k, v in changes.items():
         if v > step.now:
-            raise DomainError("validation", "Times cannot be in the future.",
-                              fields={k: "in the future"})
+            raise DomainError(
+                "validation", "Times cannot be in the future.", fields={k: "in the future"}
+            )
         setattr(part, k, v)
     if part.shipped_at and part.received_at and part.received_at < part.shipped_at:
-        raise DomainError("validation", "Received before it was shipped.",
-                          fields={"received_at": "before shipment"})
+        raise DomainError(
+            "validation",
+            "Received before it was shipped.",
+            fields={"received_at": "before shipment"},
+        )
     part.save(update_fields=list(changes))
     step.data = {"part_id": part.pk, **{k: v.isoformat() for k, v in changes.items()}}
 

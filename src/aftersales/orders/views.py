@@ -95,7 +95,9 @@ def form_payload(action: str, post: Any) -> dict[str, Any]:
     if out.get("kind") == "unreachable":
         out["phones"] = _indexed(post, {"phone": "try_phone", "outcome": "try_outcome"})
     if out.get("kind") == "unit_normal_not_accepted":
-        out["measurements"] = _indexed(post, {"name": "m_name", "value": "m_value", "unit": "m_unit"})
+        out["measurements"] = _indexed(
+            post, {"name": "m_name", "value": "m_value", "unit": "m_unit"}
+        )
     return out
 
 
@@ -109,18 +111,31 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
         status += [s.value for s in OPEN_STATUSES]
     overdue = {"1": True, "0": False}.get(request.GET.get("overdue", ""))
     qs = order_list(
-        user, status=status or None, assignee=request.GET.get("assignee") or None,
-        overdue=overdue, q=request.GET.get("q") or None, now=timezone.now(),
+        user,
+        status=status or None,
+        assignee=request.GET.get("assignee") or None,
+        overdue=overdue,
+        q=request.GET.get("q") or None,
+        now=timezone.now(),
     )
     page = Paginator(qs, 50, allow_empty_first_page=True).get_page(request.GET.get("page"))
     rows = [_row(o, user) for o in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "orders/list.html", {
-        "page": page, "rows": rows, "status_labels": STATUS_LABELS, "selected": chosen,
-        "overdue": request.GET.get("overdue", ""), "q": request.GET.get("q", ""),
-        "query": query.urlencode(), "now": timezone.now(),
-    })
+    return render(
+        request,
+        "orders/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "status_labels": STATUS_LABELS,
+            "selected": chosen,
+            "overdue": request.GET.get("overdue", ""),
+            "q": request.GET.get("q", ""),
+            "query": query.urlencode(),
+            "now": timezone.now(),
+        },
+    )
 
 
 def _row(o: Any, user: User) -> dict[str, Any]:
@@ -147,9 +162,14 @@ def _choices_context() -> dict[str, Any]:
 
 
 FORM_FIELD_OF = {
-    "customer.name": "customer_name", "customer.address": "address", "customer.region": "region",
-    "product.category": "category", "product.brand": "brand", "product.model": "model",
-    "product.serial": "serial", "product.purchase_date": "purchase_date",
+    "customer.name": "customer_name",
+    "customer.address": "address",
+    "customer.region": "region",
+    "product.category": "category",
+    "product.brand": "brand",
+    "product.model": "model",
+    "product.serial": "serial",
+    "product.purchase_date": "purchase_date",
 }
 
 
@@ -169,20 +189,33 @@ def order_new_view(request: HttpRequest) -> HttpResponse:
         data = {
             "customer": {
                 "name": p.get("customer_name", ""),
-                "phones": [x for x in p.get("phones", "").replace("，", ",").replace(";", ",").split(",") if x.strip()],
-                "address": p.get("address", ""), "region": p.get("region", ""),
+                "phones": [
+                    x
+                    for x in p.get("phones", "").replace("，", ",").replace(";", ",").split(",")
+                    if x.strip()
+                ],
+                "address": p.get("address", ""),
+                "region": p.get("region", ""),
             },
             "product": {
-                "category": p.get("category", ""), "brand": p.get("brand", ""),
-                "model": p.get("model", ""), "serial": p.get("serial", ""),
-                "purchase_date": parse_date(p.get("purchase_date", "")) if p.get("purchase_date") else None,
+                "category": p.get("category", ""),
+                "brand": p.get("brand", ""),
+                "model": p.get("model", ""),
+                "serial": p.get("serial", ""),
+                "purchase_date": parse_date(p.get("purchase_date", ""))
+                if p.get("purchase_date")
+                else None,
             },
-            "service_type": p.get("service_type", ""), "service_mode": p.get("service_mode", ""),
-            "fault": p.get("fault", ""), "remarks": p.get("remarks", ""),
+            "service_type": p.get("service_type", ""),
+            "service_mode": p.get("service_mode", ""),
+            "fault": p.get("fault", ""),
+            "remarks": p.get("remarks", ""),
             "requested_at": _aware(p["requested_at"]) if p.get("requested_at") else None,
             "market_tier": int(p["market_tier"]) if p.get("market_tier", "").isdigit() else None,
-            "priority": p.get("priority") or "normal", "source": p.get("source", ""),
-            "source_ref": p.get("source_ref") or None, "outlet": p.get("outlet") or None,
+            "priority": p.get("priority") or "normal",
+            "source": p.get("source", ""),
+            "source_ref": p.get("source_ref") or None,
+            "outlet": p.get("outlet") or None,
         }
         try:
             order = order_receive(actor=user, data=parse(OrderIn, data), now=timezone.now())
@@ -196,8 +229,14 @@ def order_new_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def order_detail_view(request: HttpRequest, number: str, *, errors: dict[str, str] | None = None,
-                      failed_action: str = "", status: int = 200) -> HttpResponse:
+def order_detail_view(
+    request: HttpRequest,
+    number: str,
+    *,
+    errors: dict[str, str] | None = None,
+    failed_action: str = "",
+    status: int = 200,
+) -> HttpResponse:
     user = _user(request)
     try:
         order = order_get_for_user(user, number)
@@ -205,31 +244,57 @@ def order_detail_view(request: HttpRequest, number: str, *, errors: dict[str, st
         return render(request, "404.html", {"number": number}, status=404)
     personal = sees_personal_data(user, order)
     allowed = [a.value for a in lifecycle.allowed_actions(Status(order.status), user.role_set)]
-    technicians = [
-        u for u in User.objects.filter(is_active=True, outlet_id=order.outlet_id).order_by("username")
-        if Role.TECHNICIAN in u.role_set
-    ] if "assign" in allowed else []
+    technicians = (
+        [
+            u
+            for u in User.objects.filter(is_active=True, outlet_id=order.outlet_id).order_by(
+                "username"
+            )
+            if Role.TECHNICIAN in u.role_set
+        ]
+        if "assign" in allowed
+        else []
+    )
     events = [
-        {"e": e, "action": ACTION_LABELS.get(e.action, e.action),
-         "from": _label(STATUS_LABELS, e.from_status), "to": _label(STATUS_LABELS, e.to_status)}
+        {
+            "e": e,
+            "action": ACTION_LABELS.get(e.action, e.action),
+            "from": _label(STATUS_LABELS, e.from_status),
+            "to": _label(STATUS_LABELS, e.to_status),
+        }
         for e in order.events.select_related("actor").order_by("-at", "-pk")
     ]
-    return render(request, "orders/detail.html", {
-        "order": order, "status_label": _label(STATUS_LABELS, order.status),
-        "phones": order.contact_phones if personal else [mask_phone(p) for p in order.contact_phones],
-        "address": order.address if personal else mask_text(order.address),
-        "allowed": allowed, "events": events, "technicians": technicians,
-        "result_kinds": [(k.value, RESULT_LABELS[k]) for k in RESULT_LABELS if k in RESULT_ACTION_KINDS],
-        "result_labels": {k.value: v for k, v in RESULT_LABELS.items()},
-        "cause_labels": {k.value: v for k, v in CAUSE_LABELS.items()},
-        "calls": order.calls.select_related("responsible").all(),
-        "parts": order.parts.all(),
-        "errors": errors or {}, "general_error": (errors or {}).get("__all__"),
-        "failed_action": failed_action, "v": request.POST if errors is not None else {},
-        "policy": current_policy(), "now": timezone.now(),
-        "service_type_label": _label(SERVICE_TYPE_LABELS, order.service_type),
-        "service_mode_label": _label(SERVICE_MODE_LABELS, order.service_mode),
-    }, status=status)
+    return render(
+        request,
+        "orders/detail.html",
+        {
+            "order": order,
+            "status_label": _label(STATUS_LABELS, order.status),
+            "phones": order.contact_phones
+            if personal
+            else [mask_phone(p) for p in order.contact_phones],
+            "address": order.address if personal else mask_text(order.address),
+            "allowed": allowed,
+            "events": events,
+            "technicians": technicians,
+            "result_kinds": [
+                (k.value, RESULT_LABELS[k]) for k in RESULT_LABELS if k in RESULT_ACTION_KINDS
+            ],
+            "result_labels": {k.value: v for k, v in RESULT_LABELS.items()},
+            "cause_labels": {k.value: v for k, v in CAUSE_LABELS.items()},
+            "calls": order.calls.select_related("responsible").all(),
+            "parts": order.parts.all(),
+            "errors": errors or {},
+            "general_error": (errors or {}).get("__all__"),
+            "failed_action": failed_action,
+            "v": request.POST if errors is not None else {},
+            "policy": current_policy(),
+            "now": timezone.now(),
+            "service_type_label": _label(SERVICE_TYPE_LABELS, order.service_type),
+            "service_mode_label": _label(SERVICE_MODE_LABELS, order.service_mode),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -239,16 +304,24 @@ def order_action_view(request: HttpRequest, number: str, action: str) -> HttpRes
     version = request.POST.get("version")
     try:
         order_act(
-            actor=_user(request), number=number, action=action,
+            actor=_user(request),
+            number=number,
+            action=action,
             payload=form_payload(action, request.POST),
-            version=int(version) if version and version.isdigit() else None, now=timezone.now(),
+            version=int(version) if version and version.isdigit() else None,
+            now=timezone.now(),
         )
     except DomainError as e:
         messages.error(request, error_message(e))
         if e.status == 404:
             return render(request, "404.html", {"number": number}, status=404)
-        return order_detail_view(request, number, errors=e.fields or {"__all__": e.message},
-                                 failed_action=action, status=e.status)
+        return order_detail_view(
+            request,
+            number,
+            errors=e.fields or {"__all__": e.message},
+            failed_action=action,
+            status=e.status,
+        )
     label = ACTION_LABELS.get(action, action)
     messages.success(request, _("Done: %(action)s.") % {"action": label})
     return HttpResponseRedirect(reverse("orders:detail", args=[number]))
@@ -257,12 +330,20 @@ def order_action_view(request: HttpRequest, number: str, action: str) -> HttpRes
 @login_required
 def backlog_view(request: HttpRequest) -> HttpResponse:
     hours = _hours(request)
-    rows = list(backlog_mod.backlog_rows(_user(request), older_than_hours=hours, now=timezone.now()))
-    return render(request, "orders/backlog.html", {
-        "rows": rows, "hours": hours, "by_person": backlog_mod.by_person(rows),
-        "status_labels": {k.value: v for k, v in STATUS_LABELS.items()},
-        "thresholds": current_policy().backlog_hours,
-    })
+    rows = list(
+        backlog_mod.backlog_rows(_user(request), older_than_hours=hours, now=timezone.now())
+    )
+    return render(
+        request,
+        "orders/backlog.html",
+        {
+            "rows": rows,
+            "hours": hours,
+            "by_person": backlog_mod.by_person(rows),
+            "status_labels": {k.value: v for k, v in STATUS_LABELS.items()},
+            "thresholds": current_policy().backlog_hours,
+        },
+    )
 
 
 def _hours(request: HttpRequest) -> int:

@@ -52,16 +52,30 @@ STREETS = {
     "se-01": "서울특별시 강남구 테헤란로 {}",
 }
 PRODUCTS = [
-    ("air_conditioner", "Haier", "KFR-35GW"), ("washing_machine", "Haier", "XQG100"),
-    ("refrigerator", "Haier", "BCD-470"), ("television", "Hisense", "65E7"),
-    ("water_heater", "Midea", "F60-21"), ("dishwasher", "Siemens", "SJ236"),
-    ("vehicle", "Hyundai", "Sonata"), ("farm_machine", "Lovol", "M904"),
+    ("air_conditioner", "Haier", "KFR-35GW"),
+    ("washing_machine", "Haier", "XQG100"),
+    ("refrigerator", "Haier", "BCD-470"),
+    ("television", "Hisense", "65E7"),
+    ("water_heater", "Midea", "F60-21"),
+    ("dishwasher", "Siemens", "SJ236"),
+    ("vehicle", "Hyundai", "Sonata"),
+    ("farm_machine", "Lovol", "M904"),
 ]
 # Target states and how many of each; together about 200.
 PLAN = [
-    ("received", 22), ("assigned", 22), ("contacted", 26), ("on_the_way", 6), ("on_site", 6),
-    ("waiting_parts", 14), ("unreachable", 8), ("carried_in", 6), ("no_time", 5),
-    ("completed", 22), ("revisited", 10), ("closed", 45), ("cancelled", 8),
+    ("received", 22),
+    ("assigned", 22),
+    ("contacted", 26),
+    ("on_the_way", 6),
+    ("on_site", 6),
+    ("waiting_parts", 14),
+    ("unreachable", 8),
+    ("carried_in", 6),
+    ("no_time", 5),
+    ("completed", 22),
+    ("revisited", 10),
+    ("closed", 45),
+    ("cancelled", 8),
 ]
 
 
@@ -108,47 +122,80 @@ class Command(BaseCommand):
                 outlet = rnd.choice(list(outlets))
                 self._order(state, outlet, users, rnd, now, made)
                 made += 1
-        self.stdout.write(f"Demo network loaded: {len(outlets)} outlets, {len(users)} people, "
-                          f"{made} orders.")
+        self.stdout.write(
+            f"Demo network loaded: {len(outlets)} outlets, {len(users)} people, {made} orders."
+        )
         self._logins()
 
     def _logins(self) -> None:
-        self.stdout.write("Demo logins (password 'demo'): admin, manager, supervisor, clerk, "
-                          "clerk_jn, clerk_se, keeper, tech_wang, tech_li, tech_zhou, tech_kim, tech_park")
+        self.stdout.write(
+            "Demo logins (password 'demo'): admin, manager, supervisor, clerk, "
+            "clerk_jn, clerk_se, keeper, tech_wang, tech_li, tech_zhou, tech_kim, tech_park"
+        )
         if not ApiToken.objects.filter(user__username="clerk", name="demo").exists():
             clerk = User.objects.filter(username="clerk").first()
             if clerk:
                 _, token = ApiToken.issue(clerk, "demo")
                 self.stdout.write(f"API token for clerk: {token}")
 
-    def _order(self, state: str, outlet: str, users: dict[str, User], rnd: random.Random,
-               now: datetime, i: int) -> None:
+    def _order(
+        self,
+        state: str,
+        outlet: str,
+        users: dict[str, User],
+        rnd: random.Random,
+        now: datetime,
+        i: int,
+    ) -> None:
         clerk = users[{"qd-01": "clerk", "jn-03": "clerk_jn", "se-01": "clerk_se"}[outlet]]
-        techs = [u for u in users.values() if u.outlet and u.outlet.code == outlet
-                 and "technician" in u.roles]
+        techs = [
+            u
+            for u in users.values()
+            if u.outlet and u.outlet.code == outlet and "technician" in u.roles
+        ]
         early = state in ("received", "assigned", "contacted")
         days_ago = rnd.uniform(0.1, 1.5) if early and rnd.random() < 0.6 else rnd.uniform(2.2, 9)
         t = now - timedelta(days=days_ago)
         category, brand, model = rnd.choice(PRODUCTS)
         carry = state == "carried_in"
-        data = OrderIn.model_validate({
-            "customer": {"name": rnd.choice(NAMES[outlet]), "phones": [_phone(outlet, rnd)],
-                         "address": STREETS[outlet].format(rnd.randint(1, 300)),
-                         "region": outlet.split("-")[0]},
-            "product": {"category": category, "brand": brand, "model": model,
-                        "serial": f"SN{rnd.randint(100000, 999999)}",
-                        "purchase_date": (now - timedelta(days=rnd.randint(30, 900))).date()},
-            "service_type": rnd.choice(["repair"] * 5 + ["install", "maintenance"]),
-            "service_mode": "carry_in_both_ways" if carry else "on_site",
-            "fault": rnd.choice(["不制冷", "漏水", "噪音大", "无法开机", "显示E4故障", "소음이 심함",
-                                 "Does not start"]),
-            "requested_at": t + timedelta(hours=1),
-            "remarks": "网站改派" if rnd.random() < 0.05 else "",
-            "priority": rnd.choice(["normal"] * 6 + ["high", "urgent"]),
-            "source": rnd.choice(["call_centre"] * 4 + ["phone", "walk_in", "web", "retail_store"]),
-            "source_ref": f"DEMO-{outlet}-{i:05d}",
-            "outlet": outlet,
-        })
+        data = OrderIn.model_validate(
+            {
+                "customer": {
+                    "name": rnd.choice(NAMES[outlet]),
+                    "phones": [_phone(outlet, rnd)],
+                    "address": STREETS[outlet].format(rnd.randint(1, 300)),
+                    "region": outlet.split("-")[0],
+                },
+                "product": {
+                    "category": category,
+                    "brand": brand,
+                    "model": model,
+                    "serial": f"SN{rnd.randint(100000, 999999)}",
+                    "purchase_date": (now - timedelta(days=rnd.randint(30, 900))).date(),
+                },
+                "service_type": rnd.choice(["repair"] * 5 + ["install", "maintenance"]),
+                "service_mode": "carry_in_both_ways" if carry else "on_site",
+                "fault": rnd.choice(
+                    [
+                        "不制冷",
+                        "漏水",
+                        "噪音大",
+                        "无法开机",
+                        "显示E4故障",
+                        "소음이 심함",
+                        "Does not start",
+                    ]
+                ),
+                "requested_at": t + timedelta(hours=1),
+                "remarks": "网站改派" if rnd.random() < 0.05 else "",
+                "priority": rnd.choice(["normal"] * 6 + ["high", "urgent"]),
+                "source": rnd.choice(
+                    ["call_centre"] * 4 + ["phone", "walk_in", "web", "retail_store"]
+                ),
+                "source_ref": f"DEMO-{outlet}-{i:05d}",
+                "outlet": outlet,
+            }
+        )
         order = order_receive(actor=clerk, data=data, now=t)
         n = order.number
         if state == "received":
@@ -163,22 +210,41 @@ class Command(BaseCommand):
         if state == "assigned":
             return
         if state == "unreachable":
-            act(tech, "result", t + timedelta(minutes=20), kind="unreachable",
-                phones=[{"phone": order.contact_phones[0], "outcome": "no_answer"}])
+            act(
+                tech,
+                "result",
+                t + timedelta(minutes=20),
+                kind="unreachable",
+                phones=[{"phone": order.contact_phones[0], "outcome": "no_answer"}],
+            )
             return
         local = timezone.localtime(t)
-        ws = local.replace(hour=rnd.choice([9, 10, 13, 14, 15]), minute=0, second=0,
-                           microsecond=0) + timedelta(days=1)
+        ws = local.replace(
+            hour=rnd.choice([9, 10, 13, 14, 15]), minute=0, second=0, microsecond=0
+        ) + timedelta(days=1)
         if state == "contacted" and ws < now:
-            ws = timezone.localtime(now).replace(hour=10, minute=0, second=0,
-                                                 microsecond=0) + timedelta(days=1)
-        act(tech, "appointment", t + timedelta(minutes=30), start=ws.isoformat(),
-            end=(ws + timedelta(hours=2)).isoformat(), agreed_by="customer")
+            ws = timezone.localtime(now).replace(
+                hour=10, minute=0, second=0, microsecond=0
+            ) + timedelta(days=1)
+        act(
+            tech,
+            "appointment",
+            t + timedelta(minutes=30),
+            start=ws.isoformat(),
+            end=(ws + timedelta(hours=2)).isoformat(),
+            agreed_by="customer",
+        )
         if state == "contacted":
             return
         if state == "no_time":
-            act(tech, "result", t + timedelta(hours=1), kind="no_time", days=10,
-                stated_by="customer")
+            act(
+                tech,
+                "result",
+                t + timedelta(hours=1),
+                kind="no_time",
+                days=10,
+                stated_by="customer",
+            )
             return
         act(tech, "start-travel", ws - timedelta(minutes=30))
         if state == "on_the_way":
@@ -188,16 +254,30 @@ class Command(BaseCommand):
         if state == "on_site":
             return
         if state == "carried_in":
-            act(tech, "result", arrive + timedelta(minutes=30), kind="carried_in",
+            act(
+                tech,
+                "result",
+                arrive + timedelta(minutes=30),
+                kind="carried_in",
                 promised_return_date=(arrive + timedelta(days=3)).date().isoformat(),
-                agreed_by="customer")
+                agreed_by="customer",
+            )
             return
         if state == "waiting_parts":
-            act(tech, "part-request", arrive + timedelta(minutes=40), part="压缩机电容",
-                shipped_by="manufacturer")
+            act(
+                tech,
+                "part-request",
+                arrive + timedelta(minutes=40),
+                part="压缩机电容",
+                shipped_by="manufacturer",
+            )
             promised = (arrive + timedelta(days=rnd.choice([2, 3, 4]))).date().isoformat()
-            payload: dict[str, Any] = {"kind": "waiting_parts", "part": "压缩机电容",
-                                       "shipped_by": "manufacturer", "agreed_by": "customer"}
+            payload: dict[str, Any] = {
+                "kind": "waiting_parts",
+                "part": "压缩机电容",
+                "shipped_by": "manufacturer",
+                "agreed_by": "customer",
+            }
             if rnd.random() < 0.7:
                 payload["promised_date"] = promised
             act(tech, "result", arrive + timedelta(minutes=45), **payload)
@@ -209,10 +289,18 @@ class Command(BaseCommand):
             return
         done = arrive + timedelta(minutes=rnd.randint(40, 150))
         full = rnd.random() < 0.85
-        act(tech, "complete", done, fault_code=rnd.choice(["E1", "E4", "F2", "N1"]),
-            fault_cause="电容老化" if full else "", solution="更换电容",
-            parts_replaced=[{"name": "电容", "quantity": 1}], customer_opinion="满意",
-            test_run_done=full, customer_signature="签名" if full else "")
+        act(
+            tech,
+            "complete",
+            done,
+            fault_code=rnd.choice(["E1", "E4", "F2", "N1"]),
+            fault_cause="电容老化" if full else "",
+            solution="更换电容",
+            parts_replaced=[{"name": "电容", "quantity": 1}],
+            customer_opinion="满意",
+            test_run_done=full,
+            customer_signature="签名" if full else "",
+        )
         if state == "completed":
             return
         visit = done + timedelta(hours=rnd.randint(3, 20))

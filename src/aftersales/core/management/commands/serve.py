@@ -23,6 +23,16 @@ class Command(BaseCommand):
         if dev:
             call_command("runserver", f"{host}:{port}")
             return
-        cmd = [sys.executable, "-m", "gunicorn", "aftersales.wsgi:application",
-               "--bind", f"{host}:{port}", "--workers", workers, "--access-logfile", "-"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "aftersales.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            workers,
+            "--access-logfile",
+            "-",
+        ]
         raise SystemExit(subprocess.call(cmd))

@@ -16,11 +16,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--hours", type=int, default=None)
         parser.add_argument("--export", default=None)
-        parser.add_argument("--as", dest="username", default=None,
-                            help="see what this user sees (default: the whole network)")
+        parser.add_argument(
+            "--as",
+            dest="username",
+            default=None,
+            help="see what this user sees (default: the whole network)",
+        )
 
-    def handle(self, *args: Any, hours: int | None, export: str | None, username: str | None,
-               **kw: Any) -> None:
+    def handle(
+        self, *args: Any, hours: int | None, export: str | None, username: str | None, **kw: Any
+    ) -> None:
         hours = hours if hours is not None else current_policy().backlog_hours[0]
         if username:
             user = User.objects.filter(username=username).first()
@@ -30,8 +35,11 @@ class Command(BaseCommand):
             user = User(username="cli", is_superuser=True)
         now = timezone.now()
         if export:
-            n = write_xlsx(backlog_rows(user, older_than_hours=hours, now=now), export,
-                           title=f"backlog {hours}h")
+            n = write_xlsx(
+                backlog_rows(user, older_than_hours=hours, now=now),
+                export,
+                title=f"backlog {hours}h",
+            )
             self.stdout.write(f"{n} orders written to {export}")
             return
         rows = list(backlog_rows(user, older_than_hours=hours, now=now))
@@ -40,5 +48,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {person:<20} {n}")
         for r in rows:
             over = f">{r.bucket}h" if r.bucket else ""
-            self.stdout.write(f"{r.number}  {r.responsible or '-':<14} {r.status:<11} "
-                              f"{r.age_hours:>7.1f}h {over:<5} esc={r.escalation_level}")
+            self.stdout.write(
+                f"{r.number}  {r.responsible or '-':<14} {r.status:<11} "
+                f"{r.age_hours:>7.1f}h {over:<5} esc={r.escalation_level}"
+            )

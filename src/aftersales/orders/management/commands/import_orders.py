@@ -17,8 +17,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file")
-        parser.add_argument("--as", dest="username", default=None,
-                            help="the clerk recorded as receiver (default: none)")
+        parser.add_argument(
+            "--as",
+            dest="username",
+            default=None,
+            help="the clerk recorded as receiver (default: none)",
+        )
         parser.add_argument("--batch", type=int, default=2000)
 
     def handle(self, *args: Any, file: str, username: str | None, batch: int, **kw: Any) -> None:
@@ -29,8 +33,9 @@ class Command(BaseCommand):
                 raise CommandError(f"No user {username!r}.")
         created = skipped = failed = 0
         try:
-            for report in orders_receive(input_rows(file), actor=actor, now=timezone.now(),
-                                         batch_size=batch):
+            for report in orders_receive(
+                input_rows(file), actor=actor, now=timezone.now(), batch_size=batch
+            ):
                 created += len(report.created)
                 skipped += len(report.skipped)
                 for line, err in report.errors:

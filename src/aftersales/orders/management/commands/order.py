@@ -21,8 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--as", dest="username", required=True)
         parser.add_argument("--json", dest="payload", default="{}")
 
-    def handle(self, *args: Any, action: str, number: str, username: str, payload: str,
-               **kw: Any) -> None:
+    def handle(
+        self, *args: Any, action: str, number: str, username: str, payload: str, **kw: Any
+    ) -> None:
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"No active user {username!r}.")
@@ -31,8 +32,9 @@ class Command(BaseCommand):
         except json.JSONDecodeError as e:
             raise CommandError(f"--json is not JSON: {e.msg}") from None
         try:
-            order = order_act(actor=user, number=number, action=action, payload=data,
-                              now=timezone.now())
+            order = order_act(
+                actor=user, number=number, action=action, payload=data, now=timezone.now()
+            )
         except DomainError as e:
             detail = "; ".join(f"{k}: {v}" for k, v in e.fields.items())
             raise CommandError(f"{e.code}: {error_message(e)} {detail}".rstrip()) from None
