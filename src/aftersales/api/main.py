@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
@@ -17,6 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status
 from pydantic import ValidationError
 
+from aftersales.accounts.models import User
 from aftersales.core.errors import error_body
 from aftersales.domain.errors import DomainError
 from aftersales.orders import backlog as backlog_mod
@@ -112,9 +113,14 @@ def _body(request: HttpRequest) -> dict[str, Any]:
 orders = Router(tags=["orders"])
 
 
+def _user(request: HttpRequest) -> User:
+    """The bearer token's user (BearerToken has set it; anonymous requests never get here)."""
+    return cast(User, request.user)
+
+
 def _out(order: Order, request: HttpRequest) -> dict[str, Any]:
     o = Order.objects.select_related("outlet", "product", "assignee", "repeat_of").get(pk=order.pk)
-    return order_dict(o, request.user)  # type: ignore[arg-type]
+    return order_dict(o, _user(request))
 
 
 @orders.post(
@@ -138,10 +144,10 @@ def create_order(request: HttpRequest, payload: inputs.OrderIn) -> Status[dict[s
     data = payload
     raw = json.loads(request.body)
     key = request.headers.get("Idempotency-Key")
-    user = request.user
+    user = _user(request)
     now = timezone.now()
     if key is None:
-        return Status(201, _out(order_receive(actor=user, data=data, now=now), request))  # type: ignore[arg-type]
+        return Status(201, _out(order_receive(actor=user, data=data, now=now), request))
     if len(key) > 128:
         raise DomainError(
             "validation",
@@ -150,7 +156,7 @@ def create_order(request: HttpRequest, payload: inputs.OrderIn) -> Status[dict[s
         )
     digest = hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()
     for _attempt in range(2):
-        seen = IdempotencyKey.objects.filter(user=user, key=key).first()  # type: ignore[misc]
+        seen = IdempotencyKey.objects.filter(user=user, key=key).first()
         if seen is not None:
             if seen.body_hash != digest:
                 raise DomainError(
@@ -161,8 +167,8 @@ def create_order(request: HttpRequest, payload: inputs.OrderIn) -> Status[dict[s
             return Status(200, _out(seen.order, request))
         try:
             with transaction.atomic():
-                order = order_receive(actor=user, data=data, now=now)  # type: ignore[arg-type]
-                IdempotencyKey.objects.create(user=user, key=key, body_hash=digest, order=order)  # type: ignore[misc]
+                order = order_receive(actor=user, data=data, now=now)
+                IdempotencyKey.objects.create(user=user, key=key, body_hash=digest, order=order)
             return Status(201, _out(order, request))
         except IntegrityError:
             continue  # the same key raced in from another request: answer as a replay
@@ -188,10 +194,10 @@ def list_orders(
             fields={"page": "1–100000", "page_size": "1–200"},
         )
     qs = order_list(
-        request.user,
+        _user(request),
         status=status,
         assignee=assignee,
-        overdue=overdue,  # type: ignore[arg-type]
+        overdue=overdue,
         created_from=created_from,
         created_to=created_to,
         q=q,
@@ -203,18 +209,18 @@ def list_orders(
         "count": count,
         "page": page,
         "page_size": page_size,
-        "results": [order_dict(o, request.user) for o in rows],
-    }  # type: ignore[arg-type]
+        "results": [order_dict(o, _user(request)) for o in rows],
+    }
 
 
 @orders.get("/{number}", response={200: OrderOut, **ERRORS}, summary="One order")
 def get_order(request: HttpRequest, number: str) -> dict[str, Any]:
-    return _out(order_get_for_user(request.user, number), request)  # type: ignore[arg-type]
+    return _out(order_get_for_user(_user(request), number), request)
 
 
 @orders.get("/{number}/events", response={200: list[EventOut], **ERRORS}, summary="Timeline")
 def order_events(request: HttpRequest, number: str) -> list[dict[str, Any]]:
-    order = order_get_for_user(request.user, number)  # type: ignore[arg-type]
+    order = order_get_for_user(_user(request), number)
     return [
         {
             "at": e.at,
@@ -270,9 +276,9 @@ def act(request: HttpRequest, number: str, action: str) -> dict[str, Any]:
                 "validation", "version must be an integer.", fields={"version": "integer"}
             ) from None
     order = order_act(
-        actor=request.user,
+        actor=_user(request),
         number=number,
-        action=action,  # type: ignore[arg-type]
+        action=action,
         payload=payload,
         version=version,
         now=timezone.now(),
@@ -291,8 +297,8 @@ def get_backlog(request: HttpRequest, older_than_hours: int = 48) -> dict[str, A
         )
     rows = list(
         backlog_mod.backlog_rows(
-            request.user,
-            older_than_hours=older_than_hours,  # type: ignore[arg-type]
+            _user(request),
+            older_than_hours=older_than_hours,
             now=timezone.now(),
         )
     )
