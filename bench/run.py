@@ -148,7 +148,6 @@ def phase_backlog(
     from aftersales.orders.selectors import backlog
 
     from .stats import timed_runs
-    from .variants import backlog_rows_slim
 
     now = timezone.now()
     out: dict[str, Any] = {"runs": args.backlog_runs, "older_than_hours": 48}
@@ -174,23 +173,16 @@ def phase_backlog(
         nq = len(connection.queries)
         settings.DEBUG = False
         reset_queries()
-        slim = timed_runs(
-            lambda u=user: sum(1 for _ in backlog_rows_slim(u, older_than_hours=48, now=now)),
-            args.backlog_runs,
-            budget_s=60,
-        )
         out[who] = {
             "backlog_total": total,
             "page_200": page,
             "rows_full": rows,
-            "rows_full_only_variant": slim,
             "queries_per_full_iteration": nq,
         }
         log(
             f"backlog {who}: {total:,} rows > 48 h; first 200 p50 {page['p50_ms']} ms "
             f"p99 {page['p99_ms']} ms; full iteration p50 {rows['p50_ms']} ms "
-            f"p99 {rows['p99_ms']} ms ({rows['n']} runs, {nq} queries); with .only() p50 "
-            f"{slim['p50_ms']} ms"
+            f"p99 {rows['p99_ms']} ms ({rows['n']} runs, {nq} queries)"
         )
     out["peak_rss"] = sampler.end()
     results["backlog"] = out
@@ -472,12 +464,6 @@ def metrics(results: dict[str, Any]) -> list[tuple[str, str, float | None, str]]
                 f"backlog_rows full iteration, {who} p99",
                 f"backlog_rows_{who}_p99_ms",
                 g("backlog", who, "rows_full", "p99_ms"),
-                "ms",
-            ),
-            (
-                f"  variant with .only() (proposed fix), {who} p50",
-                "variant",
-                g("backlog", who, "rows_full_only_variant", "p50_ms"),
                 "ms",
             ),
         ]

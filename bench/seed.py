@@ -13,21 +13,12 @@ import time
 
 import psycopg
 
+from aftersales.domain.codes import PRODUCT_CATEGORIES as CATEGORIES
+from aftersales.domain.codes import SOURCES
+
 from .config import CUSTOMER_RATIO, OUTLETS, TECHS_PER_OUTLET
 from .pg import connect
 
-CATEGORIES = (
-    "air_conditioner",
-    "washing_machine",
-    "dishwasher",
-    "water_heater",
-    "television",
-    "refrigerator",
-    "vehicle",
-    "farm_machine",
-    "other",
-)
-SOURCES = ("call_centre", "phone", "letter", "walk_in", "web", "retail_store", "self_received")
 REGIONS = ("Qingdao", "Jinan", "Yantai", "Weifang", "Linyi", "Zibo", "Jining", "Seoul")
 SERVICE_TYPES = (
     "repair",
