@@ -85,3 +85,14 @@ class Api:
 @pytest.fixture
 def api() -> Callable[[User], Api]:
     return Api
+
+
+@pytest.fixture
+def reference_data(transactional_db: Any) -> None:
+    """Transactional tests run on a flushed database: put the seeded code tables back."""
+    import importlib
+
+    from django.apps import apps
+
+    seed = importlib.import_module("aftersales.orders.migrations.0002_seed_reference_data").seed
+    seed(apps, None)

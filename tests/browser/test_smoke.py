@@ -34,7 +34,7 @@ def browser():
 
 
 @pytest.fixture
-def network(transactional_db):
+def network(reference_data):
     outlet = Outlet.objects.create(code="qd-01", name="Qingdao 1", region="Qingdao", market_tier=1)
     User.objects.create_user("clerk", password="pw", outlet=outlet, roles=["clerk"])
     User.objects.create_user(

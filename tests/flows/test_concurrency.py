@@ -50,8 +50,8 @@ def test_o5_current_version_is_accepted(api, clerk, tech):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real row locks")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_o5_two_people_at_once_exactly_one_wins(api, clerk, make_user):
+@pytest.mark.django_db(transaction=True)
+def test_o5_two_people_at_once_exactly_one_wins(reference_data, api, clerk, make_user):
     clerk2 = make_user("clerk2", "clerk")
     n = receive(api(clerk))["number"]
     barrier = threading.Barrier(2)
