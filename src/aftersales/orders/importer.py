@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -109,10 +109,17 @@ def _when(v: Any) -> datetime | str | None:
 
 
 def row_to_input(row: dict[str, Any]) -> OrderIn:
+    """An import row: like the web form's fields, but a source reference is required (O-3)."""
+    return flat_to_input(row, require_ref=True)
+
+
+def flat_to_input(row: Mapping[str, Any], *, require_ref: bool) -> OrderIn:
+    """Flat fields (an import row or the web form, same names as COLUMNS) → OrderIn."""
     phones = [
         p
         for p in _s(row.get("phones"))
         .replace("；", ";")
+        .replace("，", ";")
         .replace("/", ";")
         .replace(",", ";")
         .split(";")
@@ -148,7 +155,7 @@ def row_to_input(row: dict[str, Any]) -> OrderIn:
         else None,
         "priority": _s(row.get("priority")) or "normal",
     }
-    if not data["source_ref"]:
+    if require_ref and not data["source_ref"]:
         raise DomainError(
             "validation",
             "Every imported row needs a source_ref (O-3).",

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Outlet, User
@@ -28,7 +28,7 @@ from aftersales.domain.phones import mask_phone, mask_text
 from aftersales.domain.results import RESULT_ACTION_KINDS
 
 from . import backlog as backlog_mod
-from .inputs import OrderIn, parse
+from .importer import flat_to_input
 from .intake import order_receive
 from .models import (
     ACTION_LABELS,
@@ -185,40 +185,9 @@ def order_new_view(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     values = request.POST if request.method == "POST" else {}
     if request.method == "POST":
-        p = request.POST
-        data = {
-            "customer": {
-                "name": p.get("customer_name", ""),
-                "phones": [
-                    x
-                    for x in p.get("phones", "").replace("，", ",").replace(";", ",").split(",")
-                    if x.strip()
-                ],
-                "address": p.get("address", ""),
-                "region": p.get("region", ""),
-            },
-            "product": {
-                "category": p.get("category", ""),
-                "brand": p.get("brand", ""),
-                "model": p.get("model", ""),
-                "serial": p.get("serial", ""),
-                "purchase_date": parse_date(p.get("purchase_date", ""))
-                if p.get("purchase_date")
-                else None,
-            },
-            "service_type": p.get("service_type", ""),
-            "service_mode": p.get("service_mode", ""),
-            "fault": p.get("fault", ""),
-            "remarks": p.get("remarks", ""),
-            "requested_at": _aware(p["requested_at"]) if p.get("requested_at") else None,
-            "market_tier": int(p["market_tier"]) if p.get("market_tier", "").isdigit() else None,
-            "priority": p.get("priority") or "normal",
-            "source": p.get("source", ""),
-            "source_ref": p.get("source_ref") or None,
-            "outlet": p.get("outlet") or None,
-        }
         try:
-            order = order_receive(actor=user, data=parse(OrderIn, data), now=timezone.now())
+            data = flat_to_input(request.POST.dict(), require_ref=False)
+            order = order_receive(actor=user, data=data, now=timezone.now())
         except DomainError as e:
             errors = {_form_field(k): v for k, v in e.fields.items()}
             messages.error(request, error_message(e))
