@@ -1,7 +1,6 @@
 """Settings from the environment: SQLite under var/ by default, DATABASE_URL for PostgreSQL."""
 
 import os
-import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -99,9 +98,6 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Without collectstatic (tests, dev) WhiteNoise serves straight from the app folders.
 WHITENOISE_USE_FINDERS = True
-# Until `aftersales serve` has run collectstatic, STATIC_ROOT does not exist; the finders
-# serve the files meanwhile, so WhiteNoise's warning about it is noise.
-warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 MEDIA_ROOT = VAR_DIR / "media"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
