@@ -28,6 +28,7 @@ from aftersales.domain.policy import Policy
 
 from .inputs import OrderIn
 from .models import Order, OrderEvent, SlaRule
+from .selectors import may_work_for_outlet
 
 REASSIGNED_MARKERS = ("改派", "改派", "재배정", "reassigned")
 
@@ -110,23 +111,13 @@ class _Context:
             o = self.outlets.get(code)
             if o is None:
                 fields["outlet"] = f"Unknown outlet {code!r}."
-            elif self.actor is not None and not _may_use_outlet(self.actor, o):
+            elif self.actor is not None and not may_work_for_outlet(self.actor, o.pk):
                 fields["outlet"] = "You may not receive orders for this outlet."
             return o
         if self.actor is not None and self.actor.outlet_id:
             return next(o for o in self.outlets.values() if o.pk == self.actor.outlet_id)
         fields["outlet"] = "Say which outlet receives the order."
         return None
-
-
-def _may_use_outlet(actor: User, outlet: Outlet) -> bool:
-    from aftersales.domain.codes import Role
-
-    if actor.role_set & {Role.ADMIN, Role.MANAGER}:
-        return True
-    if actor.outlet_id is None and Role.SUPERVISOR in actor.role_set:
-        return True
-    return actor.outlet_id == outlet.pk
 
 
 @lru_cache(maxsize=1)

@@ -13,9 +13,16 @@ from .models import Order
 from .selectors import sees_personal_data
 
 
-def order_dict(order: Order, user: User) -> dict[str, Any]:
-    personal = sees_personal_data(user, order)
+def contact_for(user: User, order: Order) -> tuple[list[str], str]:
+    """The order's phones and address as this user may see them (masked unless needed)."""
     phones = list(order.contact_phones or [])
+    if sees_personal_data(user, order):
+        return phones, order.address
+    return [mask_phone(p) for p in phones], mask_text(order.address)
+
+
+def order_dict(order: Order, user: User) -> dict[str, Any]:
+    phones, address = contact_for(user, order)
     product = order.product
     return {
         "number": order.number,
@@ -26,8 +33,8 @@ def order_dict(order: Order, user: User) -> dict[str, Any]:
         "source_ref": order.source_ref,
         "customer": {
             "name": order.contact_name,
-            "phones": phones if personal else [mask_phone(p) for p in phones],
-            "address": order.address if personal else mask_text(order.address),
+            "phones": phones,
+            "address": address,
             "region": order.region,
         },
         "product": {

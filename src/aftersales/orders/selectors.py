@@ -18,19 +18,26 @@ _OUTLET_WIDE = {Role.CLERK, Role.DISPATCHER, Role.SUPERVISOR, Role.PARTS_KEEPER}
 _PERSONAL = {Role.CLERK, Role.DISPATCHER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN}
 
 
+def sees_whole_network(user: User) -> bool:
+    roles = user.role_set
+    # A supervisor without an outlet oversees the whole network.
+    return bool(roles & _NETWORK_WIDE) or (user.outlet_id is None and Role.SUPERVISOR in roles)
+
+
+def may_work_for_outlet(user: User, outlet_id: int) -> bool:
+    """Receiving an order for an outlet: its own staff (technicians self-receive, O-1) or
+    someone who oversees the network."""
+    return sees_whole_network(user) or user.outlet_id == outlet_id
+
+
 def visibility_q(user: User) -> Q | None:
     """None means everything; an empty Q(pk__in=[]) means nothing."""
     roles = user.role_set
-    if roles & _NETWORK_WIDE:
+    if sees_whole_network(user):
         return None
     q = Q(pk__in=[])
-    if roles & _OUTLET_WIDE:
-        if user.outlet_id is None:
-            # A supervisor without an outlet oversees the whole network.
-            if Role.SUPERVISOR in roles:
-                return None
-        else:
-            q |= Q(outlet_id=user.outlet_id)
+    if roles & _OUTLET_WIDE and user.outlet_id is not None:
+        q |= Q(outlet_id=user.outlet_id)
     if Role.TECHNICIAN in roles:
         q |= Q(assignee_id=user.pk)
     return q

@@ -24,7 +24,6 @@ from aftersales.core.policy import current_policy
 from aftersales.domain import lifecycle
 from aftersales.domain.codes import OPEN_STATUSES, Role, Status
 from aftersales.domain.errors import DomainError
-from aftersales.domain.phones import mask_phone, mask_text
 from aftersales.domain.results import RESULT_ACTION_KINDS
 
 from . import backlog as backlog_mod
@@ -39,7 +38,8 @@ from .models import (
     SERVICE_TYPE_LABELS,
     STATUS_LABELS,
 )
-from .selectors import order_get_for_user, order_list, sees_personal_data
+from .presenters import contact_for
+from .selectors import order_get_for_user, order_list
 from .services import order_act
 
 DATETIME_KEYS = {"start", "end", "requested_at", "released_at", "shipped_at", "received_at"}
@@ -139,13 +139,12 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
 
 
 def _row(o: Any, user: User) -> dict[str, Any]:
-    personal = sees_personal_data(user, o)
-    phones = list(o.contact_phones or [])
+    phones, address = contact_for(user, o)
     return {
         "o": o,
         "status_label": _label(STATUS_LABELS, o.status),
-        "phone": (phones[0] if personal else mask_phone(phones[0])) if phones else "",
-        "address": o.address if personal else mask_text(o.address),
+        "phone": phones[0] if phones else "",
+        "address": address,
         "overdue": o.status not in ("closed", "cancelled") and o.sla_due_at < timezone.now(),
     }
 
@@ -211,7 +210,7 @@ def order_detail_view(
         order = order_get_for_user(user, number)
     except DomainError:
         return render(request, "404.html", {"number": number}, status=404)
-    personal = sees_personal_data(user, order)
+    phones, address = contact_for(user, order)
     allowed = [a.value for a in lifecycle.allowed_actions(Status(order.status), user.role_set)]
     technicians = (
         [
@@ -239,10 +238,8 @@ def order_detail_view(
         {
             "order": order,
             "status_label": _label(STATUS_LABELS, order.status),
-            "phones": order.contact_phones
-            if personal
-            else [mask_phone(p) for p in order.contact_phones],
-            "address": order.address if personal else mask_text(order.address),
+            "phones": phones,
+            "address": address,
             "allowed": allowed,
             "events": events,
             "technicians": technicians,
