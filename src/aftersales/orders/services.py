@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from pydantic import ValidationError
 
 from aftersales.accounts.models import User
 from aftersales.core.policy import current_policy
@@ -178,6 +179,15 @@ def _assign(step: Step, payload: dict[str, Any]) -> None:
     step.data = {"technician": tech.username, "reassign": reassign}
 
 
+def _record(values: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """An O-7 result validated by its kind's model, and its JSON form for the order/event."""
+    try:
+        res = result_adapter.validate_python(values)
+    except ValidationError as exc:
+        raise inputs.validation_error(exc) from None
+    return res, result_adapter.dump_python(res, mode="json")
+
+
 @handler(Action.APPOINTMENT)
 def _appointment(step: Step, payload: dict[str, Any]) -> None:
     data = inputs.parse(inputs.AppointmentIn, payload)
@@ -200,31 +210,15 @@ def _appointment(step: Step, payload: dict[str, Any]) -> None:
                 "A reschedule needs who asked, whether the customer accepted, and why.",
                 fields=fields,
             )
-        result: dict[str, Any] = result_adapter.dump_python(
-            result_adapter.validate_python(
-                {
-                    "kind": ResultKind.RESCHEDULED,
-                    "start": data.start,
-                    "end": data.end,
-                    "reason": data.reason,
-                    "asked_by": data.asked_by,
-                    "customer_accepted": data.customer_accepted,
-                }
-            ),
-            mode="json",
-        )
+        values: dict[str, Any] = {
+            "kind": ResultKind.RESCHEDULED,
+            "reason": data.reason,
+            "asked_by": data.asked_by,
+            "customer_accepted": data.customer_accepted,
+        }
     else:
-        result = result_adapter.dump_python(
-            result_adapter.validate_python(
-                {
-                    "kind": ResultKind.APPOINTMENT,
-                    "start": data.start,
-                    "end": data.end,
-                    "agreed_by": data.agreed_by,
-                }
-            ),
-            mode="json",
-        )
+        values = {"kind": ResultKind.APPOINTMENT, "agreed_by": data.agreed_by}
+    _, result = _record(values | {"start": data.start, "end": data.end})
     step.set(
         appointment_start=data.start,
         appointment_end=data.end,
@@ -250,15 +244,7 @@ def _result(step: Step, payload: dict[str, Any]) -> None:
             + ".",
             fields={"kind": "Unknown kind."},
         )
-    try:
-        res = result_adapter.validate_python(payload)
-    except Exception as exc:  # pydantic.ValidationError
-        from pydantic import ValidationError
-
-        if isinstance(exc, ValidationError):
-            raise inputs.validation_error(exc) from None
-        raise
-    data: dict[str, Any] = result_adapter.dump_python(res, mode="json")
+    res, data = _record(payload)
     order = step.order
     if res.kind == ResultKind.REFUSED_REPAIR and order.arrived_at is None:
         raise conflict(
@@ -377,8 +363,6 @@ def _call(step: Step, payload: dict[str, Any]) -> None:
     order = step.order
     waiting = order.last_result_kind == ResultKind.WAITING_PARTS
     promised = (order.last_result or {}).get("promised_date") if waiting else None
-    from datetime import date as _date
-
     cause = classify_call(
         CallFacts(
             now=step.now,
@@ -388,7 +372,7 @@ def _call(step: Step, payload: dict[str, Any]) -> None:
             reschedule_accepted=order.reschedule_accepted,
             arrived_at=order.arrived_at,
             waiting_parts=waiting,
-            parts_promised_date=_date.fromisoformat(promised) if promised else None,
+            parts_promised_date=date.fromisoformat(promised) if promised else None,
             today=_local(step.now).date(),
         )
     )
