@@ -24,6 +24,10 @@ INSTALLED_APPS = [
     "aftersales.accounts",
     "aftersales.customers",
     "aftersales.orders",
+    "aftersales.dispatch",
+    "aftersales.parts",
+    "aftersales.care",
+    "aftersales.warranty",
 ]
 
 MIDDLEWARE = [

@@ -13,4 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("orders/", include("aftersales.orders.urls")),
+    path("dispatch/", include("aftersales.dispatch.urls")),
+    path("parts/", include("aftersales.parts.urls")),
+    path("care/", include("aftersales.care.urls")),
+    path("warranty/", include("aftersales.warranty.urls")),
 ]

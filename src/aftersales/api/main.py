@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any, cast
+from importlib import import_module
+from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
@@ -17,7 +18,6 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status
 from pydantic import ValidationError
 
-from aftersales.accounts.models import User
 from aftersales.core.errors import error_body
 from aftersales.domain.errors import DomainError
 from aftersales.orders import backlog as backlog_mod
@@ -29,7 +29,8 @@ from aftersales.orders.selectors import order_get_for_user, order_list
 from aftersales.orders.services import order_act
 
 from .auth import BearerToken
-from .schemas import BacklogOut, ErrorOut, EventOut, OrderOut, OrderPage
+from .common import ERRORS, json_body, user_of
+from .schemas import BacklogOut, EventOut, OrderOut, OrderPage
 
 api = NinjaAPI(
     title="Aftersales API",
@@ -39,14 +40,6 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
-ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def _err(
@@ -100,27 +93,12 @@ def _bad_json(request: HttpRequest, exc: json.JSONDecodeError) -> HttpResponse:
     return _err(request, 400, "bad_json", f"The body is not valid JSON: {exc.msg}.")
 
 
-def _body(request: HttpRequest) -> dict[str, Any]:
-    raw = request.body
-    if not raw:
-        return {}
-    data = json.loads(raw)
-    if not isinstance(data, dict):
-        raise DomainError("validation", "The body must be a JSON object.", status=400)
-    return data
-
-
 orders = Router(tags=["orders"])
-
-
-def _user(request: HttpRequest) -> User:
-    """The bearer token's user (BearerToken has set it; anonymous requests never get here)."""
-    return cast(User, request.user)
 
 
 def _out(order: Order, request: HttpRequest) -> dict[str, Any]:
     o = Order.objects.select_related("outlet", "product", "assignee", "repeat_of").get(pk=order.pk)
-    return order_dict(o, _user(request))
+    return order_dict(o, user_of(request))
 
 
 @orders.post(
@@ -144,7 +122,7 @@ def create_order(request: HttpRequest, payload: inputs.OrderIn) -> Status[dict[s
     data = payload
     raw = json.loads(request.body)
     key = request.headers.get("Idempotency-Key")
-    user = _user(request)
+    user = user_of(request)
     now = timezone.now()
     if key is None:
         return Status(201, _out(order_receive(actor=user, data=data, now=now), request))
@@ -194,7 +172,7 @@ def list_orders(
             fields={"page": "1–100000", "page_size": "1–200"},
         )
     qs = order_list(
-        _user(request),
+        user_of(request),
         status=status,
         assignee=assignee,
         overdue=overdue,
@@ -209,18 +187,18 @@ def list_orders(
         "count": count,
         "page": page,
         "page_size": page_size,
-        "results": [order_dict(o, _user(request)) for o in rows],
+        "results": [order_dict(o, user_of(request)) for o in rows],
     }
 
 
 @orders.get("/{number}", response={200: OrderOut, **ERRORS}, summary="One order")
 def get_order(request: HttpRequest, number: str) -> dict[str, Any]:
-    return _out(order_get_for_user(_user(request), number), request)
+    return _out(order_get_for_user(user_of(request), number), request)
 
 
 @orders.get("/{number}/events", response={200: list[EventOut], **ERRORS}, summary="Timeline")
 def order_events(request: HttpRequest, number: str) -> list[dict[str, Any]]:
-    order = order_get_for_user(_user(request), number)
+    order = order_get_for_user(user_of(request), number)
     return [
         {
             "at": e.at,
@@ -263,7 +241,7 @@ ACTION_DOC = {
     ),
 )
 def act(request: HttpRequest, number: str, action: str) -> dict[str, Any]:
-    payload = _body(request)
+    payload = json_body(request)
     version = None
     header = request.headers.get("If-Match")
     raw_version = payload.pop("version", None)
@@ -276,7 +254,7 @@ def act(request: HttpRequest, number: str, action: str) -> dict[str, Any]:
                 "validation", "version must be an integer.", fields={"version": "integer"}
             ) from None
     order = order_act(
-        actor=_user(request),
+        actor=user_of(request),
         number=number,
         action=action,
         payload=payload,
@@ -297,7 +275,7 @@ def get_backlog(request: HttpRequest, older_than_hours: int = 48) -> dict[str, A
         )
     rows = list(
         backlog_mod.backlog_rows(
-            _user(request),
+            user_of(request),
             older_than_hours=older_than_hours,
             now=timezone.now(),
         )
@@ -312,3 +290,7 @@ def get_backlog(request: HttpRequest, older_than_hours: int = 48) -> dict[str, A
 
 api.add_router("/orders", orders)
 api.add_router("/backlog", backlog_router)
+# Each app built on orders mounts its routers: `ROUTERS = [(prefix, Router), …]` in its api.py.
+for _app in ("dispatch", "parts", "care", "warranty"):
+    for _prefix, _router in import_module(f"aftersales.{_app}.api").ROUTERS:
+        api.add_router(_prefix, _router)

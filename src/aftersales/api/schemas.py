@@ -24,6 +24,8 @@ class CustomerOut(Schema):
     phones: list[str]
     address: str
     region: str
+    latitude: float | None
+    longitude: float | None
 
 
 class ProductOut(Schema):

@@ -11,6 +11,8 @@ class Customer(models.Model):
     name = models.CharField(_("name"), max_length=120)
     address = models.CharField(_("address"), max_length=300, blank=True)
     region = models.CharField(_("region"), max_length=80, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
     tracker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -24,6 +24,8 @@ COLUMNS = (
     "phones",
     "address",
     "region",
+    "latitude",
+    "longitude",
     "category",
     "brand",
     "model",
@@ -137,6 +139,8 @@ def flat_to_input(row: Mapping[str, Any], *, require_ref: bool) -> OrderIn:
             "phones": phones,
             "address": _s(row.get("address")),
             "region": _s(row.get("region")),
+            "latitude": _s(row.get("latitude")) or None,
+            "longitude": _s(row.get("longitude")) or None,
         },
         "product": {
             "category": _s(row.get("category")),

@@ -28,6 +28,15 @@ class CustomerIn(_In):
     )
     address: Annotated[str, Field(min_length=1, max_length=300)]
     region: Annotated[str, Field(max_length=80)] = ""
+    # WGS-84, entered or imported (no geocoder is reachable); dispatch plans with them.
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> CustomerIn:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("Give both latitude and longitude, or neither.")
+        return self
 
 
 class ProductIn(_In):

@@ -184,6 +184,8 @@ def _write_batch(ctx: _Context, rows: list[Prepared], report: BatchReport) -> No
                     name=p.data.customer.name,
                     address=p.data.customer.address,
                     region=p.data.customer.region,
+                    latitude=p.data.customer.latitude,
+                    longitude=p.data.customer.longitude,
                 )
                 new_customers.append(c)
             for ph in p.phones:
@@ -292,6 +294,8 @@ def _build_order(ctx: _Context, p: Prepared, cid: int, pid: int, n: int) -> Orde
         contact_phones=p.phones,
         address=d.customer.address,
         region=d.customer.region or p.outlet.region,
+        latitude=d.customer.latitude,
+        longitude=d.customer.longitude,
         category=d.product.category,
         service_type=d.service_type.value,
         service_mode=d.service_mode.value,

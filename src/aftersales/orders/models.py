@@ -137,6 +137,8 @@ class Order(models.Model):
     contact_phones = models.JSONField(_("phones"), default=list)
     address = models.CharField(_("address"), max_length=300)
     region = models.CharField(_("region"), max_length=80, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
     category = models.CharField(_("product category"), max_length=40)
     service_type = models.CharField(
         _("service type"), max_length=20, choices=_choices(SERVICE_TYPE_LABELS)

@@ -23,6 +23,8 @@ def contact_for(user: User, order: Order) -> tuple[list[str], str]:
 
 def order_dict(order: Order, user: User) -> dict[str, Any]:
     phones, address = contact_for(user, order)
+    # A location is as personal as the address.
+    located = sees_personal_data(user, order)
     product = order.product
     return {
         "number": order.number,
@@ -36,6 +38,8 @@ def order_dict(order: Order, user: User) -> dict[str, Any]:
             "phones": phones,
             "address": address,
             "region": order.region,
+            "latitude": order.latitude if located else None,
+            "longitude": order.longitude if located else None,
         },
         "product": {
             "category": product.category,

@@ -39,6 +39,7 @@ from aftersales.domain.results import (
 from . import inputs
 from .models import Order, OrderEvent, OrderPart, RepeatCall
 from .selectors import order_get_for_user
+from .signals import order_acted
 
 
 @dataclass
@@ -115,7 +116,7 @@ def order_act(
                 "Someone else changed this order meanwhile; reload and try again.",
                 current=old_version + 1,
             )
-        OrderEvent.objects.create(
+        event = OrderEvent.objects.create(
             order=order,
             at=now,
             actor=actor,
@@ -124,6 +125,16 @@ def order_act(
             to_status=step.to_status.value,
             reason=step.reason,
             data=step.data,
+        )
+        order_acted.send(
+            sender=Order,
+            order=order,
+            event=event,
+            action=act,
+            from_status=from_status,
+            to_status=step.to_status,
+            actor=actor,
+            now=now,
         )
     return order
 

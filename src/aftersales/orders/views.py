@@ -164,6 +164,8 @@ FORM_FIELD_OF = {
     "customer.name": "customer_name",
     "customer.address": "address",
     "customer.region": "region",
+    "customer.latitude": "latitude",
+    "customer.longitude": "longitude",
     "product.category": "category",
     "product.brand": "brand",
     "product.model": "model",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from importlib import import_module
+from importlib.util import find_spec
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -51,6 +53,8 @@ STREETS = {
     "jn-03": "济南市历城区花园路{}号",
     "se-01": "서울특별시 강남구 테헤란로 {}",
 }
+# Each outlet's centre (WGS-84); customers are scattered within ~8 km for the planner.
+CENTRES = {"qd-01": (36.0671, 120.3826), "jn-03": (36.6758, 117.0211), "se-01": (37.5013, 127.0396)}
 PRODUCTS = [
     ("air_conditioner", "Haier", "KFR-35GW"),
     ("washing_machine", "Haier", "XQG100"),
@@ -125,6 +129,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo network loaded: {len(outlets)} outlets, {len(users)} people, {made} orders."
         )
+        # Apps built on orders add their demo data in `<app>/demo.py: load(stdout, rnd, now)`.
+        for app in ("dispatch", "parts", "care", "warranty"):
+            if find_spec(f"aftersales.{app}.demo"):
+                import_module(f"aftersales.{app}.demo").load(self.stdout, rnd, now)
         self._logins()
 
     def _logins(self) -> None:
@@ -165,6 +173,8 @@ class Command(BaseCommand):
                     "phones": [_phone(outlet, rnd)],
                     "address": STREETS[outlet].format(rnd.randint(1, 300)),
                     "region": outlet.split("-")[0],
+                    "latitude": round(CENTRES[outlet][0] + rnd.uniform(-0.07, 0.07), 5),
+                    "longitude": round(CENTRES[outlet][1] + rnd.uniform(-0.09, 0.09), 5),
                 },
                 "product": {
                     "category": category,
