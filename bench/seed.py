@@ -200,6 +200,7 @@ def seed(n_orders: int, password_hash: str, log=print) -> dict[str, float]:
                         ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value""",
             [n_orders],
         )
+        conn.execute("SELECT setval('core_order_seq', %s)", [n_orders])
         step("vacuum analyze", "VACUUM ANALYZE")
         conn.execute(
             "INSERT INTO bench_meta VALUES ('orders', %s), ('customers', %s), ('seeded_at', now())",

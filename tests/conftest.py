@@ -15,6 +15,16 @@ from aftersales.accounts.models import ApiToken, Outlet, User
 TZ = ZoneInfo("Asia/Shanghai")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_cache() -> Any:
+    """A rolled-back test sends no post_save: forget cached reference tables around each test."""
+    from aftersales.core.refcache import clear_all
+
+    clear_all()
+    yield
+    clear_all()
+
+
 def local(y: int, m: int, d: int, h: int = 0, mi: int = 0) -> datetime:
     return datetime(y, m, d, h, mi, tzinfo=TZ)
 

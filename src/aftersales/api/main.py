@@ -96,9 +96,14 @@ def _bad_json(request: HttpRequest, exc: json.JSONDecodeError) -> HttpResponse:
 orders = Router(tags=["orders"])
 
 
-def _out(order: Order, request: HttpRequest) -> dict[str, Any]:
-    o = Order.objects.select_related("outlet", "product", "assignee", "repeat_of").get(pk=order.pk)
-    return order_dict(o, user_of(request))
+def _out(order: Order, request: HttpRequest, *, fresh: bool = False) -> dict[str, Any]:
+    """The order as the caller may see it; `fresh` orders (just received, relations attached
+    by intake) are shown as they are instead of being read again."""
+    if not fresh:
+        order = Order.objects.select_related("outlet", "product", "assignee", "repeat_of").get(
+            pk=order.pk
+        )
+    return order_dict(order, user_of(request))
 
 
 @orders.post(
@@ -125,7 +130,7 @@ def create_order(request: HttpRequest, payload: inputs.OrderIn) -> Status[dict[s
     user = user_of(request)
     now = timezone.now()
     if key is None:
-        return Status(201, _out(order_receive(actor=user, data=data, now=now), request))
+        return Status(201, _out(order_receive(actor=user, data=data, now=now), request, fresh=True))
     if len(key) > 128:
         raise DomainError(
             "validation",
@@ -147,7 +152,7 @@ def create_order(request: HttpRequest, payload: inputs.OrderIn) -> Status[dict[s
             with transaction.atomic():
                 order = order_receive(actor=user, data=data, now=now)
                 IdempotencyKey.objects.create(user=user, key=key, body_hash=digest, order=order)
-            return Status(201, _out(order, request))
+            return Status(201, _out(order, request, fresh=True))
         except IntegrityError:
             continue  # the same key raced in from another request: answer as a replay
     raise DomainError("idempotency_conflict", "Retry the request.", status=409)

@@ -1,15 +1,30 @@
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection
 
 from .models import Counter
 
+# Counters backed by a PostgreSQL sequence (created by core migration 0002): nextval takes no
+# row lock and needs no commit of its own, so concurrent intakes never queue for a number.
+PG_SEQUENCES = {"order": "core_order_seq"}
 
-def reserve(name: str, count: int = 1) -> range:
-    """Reserve `count` consecutive numbers; the update's row lock serialises writers."""
-    with transaction.atomic():
-        Counter.objects.get_or_create(name=name)
-        Counter.objects.filter(name=name).update(value=F("value") + count)
-        end = Counter.objects.values_list("value", flat=True).get(name=name)
-    return range(end - count + 1, end + 1)
+
+def reserve(name: str, count: int = 1) -> list[int]:
+    """`count` unique, increasing numbers for `name`; gaps are allowed (a refused or rolled
+    back intake leaves one), and so are interleavings with concurrent callers."""
+    seq = PG_SEQUENCES.get(name)
+    with connection.cursor() as cur:
+        if seq is not None and connection.vendor == "postgresql":
+            cur.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [seq, count])
+            return [int(r[0]) for r in cur.fetchall()]
+        # Elsewhere (SQLite) one UPDATE … RETURNING hands out a consecutive block.
+        table = Counter._meta.db_table
+        sql = f"UPDATE {table} SET value = value + %s WHERE name = %s RETURNING value"  # noqa: S608
+        cur.execute(sql, [count, name])
+        row = cur.fetchone()
+        if row is None:
+            Counter.objects.get_or_create(name=name)
+            cur.execute(sql, [count, name])
+            row = cur.fetchone()
+    end = int(row[0])
+    return list(range(end - count + 1, end + 1))

@@ -16,8 +16,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from aftersales.accounts.models import Outlet, User
+from aftersales.core.bulk import Row, insert_rows
 from aftersales.core.models import ProductCategory, Source
 from aftersales.core.policy import current_policy
+from aftersales.core.refcache import ProcessCache
 from aftersales.core.sequences import reserve
 from aftersales.customers.models import Customer, CustomerPhone, CustomerProduct
 from aftersales.domain import sla
@@ -34,7 +36,21 @@ REASSIGNED_MARKERS = ("改派", "改派", "재배정", "reassigned")
 
 
 def sla_rules() -> list[sla.SlaRule]:
-    return [
+    return list(_ref.get().rules)
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """The reference data intake validates against (cached per process: core.refcache)."""
+
+    rules: tuple[sla.SlaRule, ...]
+    categories: frozenset[str]
+    sources: frozenset[str]
+    outlets: dict[str, Outlet]
+
+
+def _load_ref() -> _Ref:
+    rules = tuple(
         sla.SlaRule(
             rank=r.rank,
             hours=r.hours,
@@ -46,7 +62,21 @@ def sla_rules() -> list[sla.SlaRule]:
             sources=frozenset(r.sources or ()),
         )
         for r in SlaRule.objects.all()
-    ]
+    )
+    return _Ref(
+        rules=rules,
+        categories=frozenset(
+            ProductCategory.objects.filter(active=True).values_list("code", flat=True)
+        ),
+        sources=frozenset(Source.objects.filter(active=True).values_list("code", flat=True)),
+        outlets={o.code: o for o in Outlet.objects.all()},
+    )
+
+
+_ref = ProcessCache(
+    _load_ref,
+    models=("orders.SlaRule", "core.ProductCategory", "core.Source", "accounts.Outlet"),
+)
 
 
 def format_number(n: int) -> str:
@@ -64,7 +94,8 @@ class Prepared:
 
 @dataclass
 class BatchReport:
-    created: list[Order] = field(default_factory=list)
+    created: list[Order] = field(default_factory=list)  # single orders (API, form)
+    numbers: list[str] = field(default_factory=list)  # file imports: numbers only
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, existing number)
     errors: list[tuple[int, DomainError]] = field(default_factory=list)
 
@@ -72,16 +103,16 @@ class BatchReport:
 class _Context:
     """Lookups that stay fixed during one command (codes, outlets, rules, policy)."""
 
-    def __init__(self, actor: User | None, now: datetime) -> None:
+    def __init__(self, actor: User | None, now: datetime, *, objects: bool) -> None:
         self.actor = actor
         self.now = now
+        self.objects = objects  # build Order instances for the caller, or only numbers
         self.policy: Policy = current_policy()
-        self.rules = sla_rules()
-        self.categories = set(
-            ProductCategory.objects.filter(active=True).values_list("code", flat=True)
-        )
-        self.sources = set(Source.objects.filter(active=True).values_list("code", flat=True))
-        self.outlets = {o.code: o for o in Outlet.objects.all()}
+        ref = _ref.get()
+        self.rules = list(ref.rules)
+        self.categories = ref.categories
+        self.sources = ref.sources
+        self.outlets = ref.outlets
         self.region = settings.PHONE_REGION
 
     def prepare(self, line: int, data: OrderIn) -> Prepared:
@@ -129,138 +160,162 @@ def _write_batch(ctx: _Context, rows: list[Prepared], report: BatchReport) -> No
     """Write valid rows in one transaction; rows whose (source, ref) exists are skipped."""
     if not rows:
         return
-    # Numbers are reserved in their own short transaction so concurrent intakes do not queue
-    # behind a whole batch on the counter's row lock; skipped rows leave gaps, which is fine.
+    # Numbers are taken outside the batch's transaction (a sequence on PostgreSQL) so
+    # concurrent intakes never queue behind a batch for them; skipped rows leave gaps.
     reserved = reserve("order", len(rows))
-    with transaction.atomic():
-        refs = {(p.data.source, p.data.source_ref) for p in rows if p.data.source_ref is not None}
-        existing: dict[tuple[str, str], str] = {}
-        if refs:
-            for src, ref, num in Order.objects.filter(
-                source__in={s for s, _ in refs}, source_ref__in={r for _, r in refs}
-            ).values_list("source", "source_ref", "number"):
-                if ref is not None and (src, ref) in refs:
-                    existing[(src, ref)] = num
-        todo: list[Prepared] = []
-        seen: set[tuple[str, str]] = set()
-        for p in rows:
-            ref_key = (p.data.source, p.data.source_ref or "")
-            if p.data.source_ref and ref_key in existing:
-                report.skipped.append((p.line, existing[ref_key]))
-                continue
-            if p.data.source_ref and ref_key in seen:
-                report.errors.append(
-                    (
-                        p.line,
-                        DomainError(
-                            "duplicate_in_file",
-                            f"Reference {p.data.source_ref} appears twice in this file.",
-                            fields={"source_ref": "duplicate"},
-                        ),
-                    )
+    mine = BatchReport()
+    try:
+        with transaction.atomic():
+            _write_rows(ctx, rows, reserved, mine)
+    except IntegrityError:
+        # A concurrent writer took a reference or a phone meanwhile: nothing of this batch
+        # was kept, and the caller retries row by row.
+        raise _Race() from None
+    report.created.extend(mine.created)
+    report.numbers.extend(mine.numbers)
+    report.skipped.extend(mine.skipped)
+    report.errors.extend(mine.errors)
+
+
+def _write_rows(
+    ctx: _Context, rows: list[Prepared], reserved: list[int], report: BatchReport
+) -> None:
+    refs = {(p.data.source, p.data.source_ref) for p in rows if p.data.source_ref is not None}
+    existing: dict[tuple[str, str], str] = {}
+    if refs:
+        for src, ref, num in Order.objects.filter(
+            source__in={s for s, _ in refs}, source_ref__in={r for _, r in refs}
+        ).values_list("source", "source_ref", "number"):
+            if ref is not None and (src, ref) in refs:
+                existing[(src, ref)] = num
+    todo: list[Prepared] = []
+    seen: set[tuple[str, str]] = set()
+    for p in rows:
+        ref_key = (p.data.source, p.data.source_ref or "")
+        if p.data.source_ref and ref_key in existing:
+            report.skipped.append((p.line, existing[ref_key]))
+            continue
+        if p.data.source_ref and ref_key in seen:
+            report.errors.append(
+                (
+                    p.line,
+                    DomainError(
+                        "duplicate_in_file",
+                        f"Reference {p.data.source_ref} appears twice in this file.",
+                        fields={"source_ref": "duplicate"},
+                    ),
                 )
-                continue
-            seen.add(ref_key)
-            todo.append(p)
-        if not todo:
-            return
-
-        # Customers by any phone; rows sharing a phone within the batch share a new customer.
-        all_phones = {ph for p in todo for ph in p.phones}
-        owner: dict[str, int] = dict(
-            CustomerPhone.objects.filter(number__in=all_phones).values_list("number", "customer_id")
-        )
-        new_customers: list[Customer] = []
-        row_customer: list[Customer | int] = []
-        pending: dict[str, Customer] = {}
-        for p in todo:
-            cid = next((owner[ph] for ph in p.phones if ph in owner), None)
-            if cid is not None:
-                row_customer.append(cid)
-                continue
-            c = next((pending[ph] for ph in p.phones if ph in pending), None)
-            if c is None:
-                c = Customer(
-                    name=p.data.customer.name,
-                    address=p.data.customer.address,
-                    region=p.data.customer.region,
-                    latitude=p.data.customer.latitude,
-                    longitude=p.data.customer.longitude,
-                )
-                new_customers.append(c)
-            for ph in p.phones:
-                pending.setdefault(ph, c)
-            row_customer.append(c)
-        Customer.objects.bulk_create(new_customers)
-        cust_ids = [c if isinstance(c, int) else c.pk for c in row_customer]
-
-        new_phones = []
-        for p, cid in zip(todo, cust_ids, strict=True):
-            for ph in p.phones:
-                if ph not in owner:
-                    owner[ph] = cid
-                    new_phones.append(CustomerPhone(customer_id=cid, number=ph))
-        CustomerPhone.objects.bulk_create(new_phones)
-
-        # Products: the same serial (or, without serial, the same category+model) is reused.
-        known: dict[tuple[int, str, str, str], int] = {}
-        for pid, cid, cat, model, serial in CustomerProduct.objects.filter(
-            customer_id__in=set(cust_ids)
-        ).values_list("pk", "customer_id", "category", "model", "serial"):
-            known[_product_key(cid, cat, model, serial)] = pid
-        new_products: list[CustomerProduct] = []
-        row_product: list[CustomerProduct | int] = []
-        pending_products: dict[tuple[int, str, str, str], CustomerProduct] = {}
-        for p, cid in zip(todo, cust_ids, strict=True):
-            pr = p.data.product
-            key = _product_key(cid, pr.category, pr.model, pr.serial)
-            if key in known:
-                row_product.append(known[key])
-            elif key in pending_products:
-                row_product.append(pending_products[key])
-            else:
-                obj = CustomerProduct(
-                    customer_id=cid,
-                    category=pr.category,
-                    brand=pr.brand,
-                    model=pr.model,
-                    serial=pr.serial,
-                    purchase_date=pr.purchase_date,
-                )
-                pending_products[key] = obj
-                new_products.append(obj)
-                row_product.append(obj)
-        CustomerProduct.objects.bulk_create(new_products)
-
-        numbers = iter(reserved)
-        orders = [
-            _build_order(ctx, p, cid, prod if isinstance(prod, int) else prod.pk, n)
-            for p, cid, prod, n in zip(todo, cust_ids, row_product, numbers, strict=False)
-        ]
-        try:
-            with transaction.atomic():
-                Order.objects.bulk_create(orders)
-        except IntegrityError:
-            # A concurrent writer took a reference meanwhile: the caller retries row by row.
-            raise _Race() from None
-        OrderEvent.objects.bulk_create(
-            OrderEvent(
-                order_id=o.pk,
-                at=ctx.now,
-                actor=ctx.actor,
-                action="receive",
-                from_status="",
-                to_status=Status.RECEIVED.value,
-                data={
-                    "source": o.source,
-                    "source_ref": o.source_ref,
-                    "sla_hours": o.sla_hours,
-                    "sla_rule": o.sla_rule,
-                },
             )
+            continue
+        seen.add(ref_key)
+        todo.append(p)
+    if not todo:
+        return
+
+    # Customers by any phone; rows sharing a phone within the batch share a new customer.
+    all_phones = {ph for p in todo for ph in p.phones}
+    owner: dict[str, int] = dict(
+        CustomerPhone.objects.filter(number__in=all_phones).values_list("number", "customer_id")
+    )
+    new_customers: list[Row] = []
+    row_customer: list[Row | int] = []
+    pending: dict[str, Row] = {}
+    for p in todo:
+        cid = next((owner[ph] for ph in p.phones if ph in owner), None)
+        if cid is not None:
+            row_customer.append(cid)
+            continue
+        c = next((pending[ph] for ph in p.phones if ph in pending), None)
+        if c is None:
+            cu = p.data.customer
+            c = {
+                "name": cu.name,
+                "address": cu.address,
+                "region": cu.region,
+                "latitude": cu.latitude,
+                "longitude": cu.longitude,
+                "created_at": ctx.now,
+            }
+            new_customers.append(c)
+        for ph in p.phones:
+            pending.setdefault(ph, c)
+        row_customer.append(c)
+    insert_rows(Customer, new_customers)
+    cust_ids = [c if isinstance(c, int) else int(c["id"]) for c in row_customer]
+
+    new_phones: list[Row] = []
+    for p, cid in zip(todo, cust_ids, strict=True):
+        for ph in p.phones:
+            if ph not in owner:
+                owner[ph] = cid
+                new_phones.append({"customer_id": cid, "number": ph})
+    insert_rows(CustomerPhone, new_phones)
+
+    # Products: the same serial (or, without serial, the same category+model) is reused.
+    known: dict[tuple[int, str, str, str], Row] = {}
+    for prod in CustomerProduct.objects.filter(customer_id__in=set(cust_ids)).values(
+        *_PRODUCT_FIELDS
+    ):
+        known[
+            _product_key(prod["customer_id"], prod["category"], prod["model"], prod["serial"])
+        ] = prod
+    new_products: list[Row] = []
+    row_product: list[Row] = []
+    for p, cid in zip(todo, cust_ids, strict=True):
+        pr = p.data.product
+        key = _product_key(cid, pr.category, pr.model, pr.serial)
+        if key not in known:
+            known[key] = {
+                "customer_id": cid,
+                "category": pr.category,
+                "brand": pr.brand,
+                "model": pr.model,
+                "serial": pr.serial,
+                "purchase_date": pr.purchase_date,
+            }
+            new_products.append(known[key])
+        row_product.append(known[key])
+    insert_rows(CustomerProduct, new_products)
+
+    orders = [
+        _order_row(ctx, p, cid, int(prod["id"]), n)
+        for p, cid, prod, n in zip(todo, cust_ids, row_product, reserved, strict=False)
+    ]
+    insert_rows(Order, orders)
+    actor_id = ctx.actor.pk if ctx.actor is not None else None
+    insert_rows(
+        OrderEvent,
+        [
+            {
+                "order_id": o["id"],
+                "at": ctx.now,
+                "actor_id": actor_id,
+                "action": "receive",
+                "from_status": "",
+                "to_status": Status.RECEIVED.value,
+                "reason": "",
+                "data": {
+                    "source": o["source"],
+                    "source_ref": o["source_ref"],
+                    "sla_hours": o["sla_hours"],
+                    "sla_rule": o["sla_rule"],
+                },
+            }
             for o in orders
-        )
-        report.created.extend(orders)
+        ],
+    )
+    if ctx.objects:
+        for o, prod, p in zip(orders, row_product, todo, strict=True):
+            order = Order(**o)
+            order.product = CustomerProduct(**{k: prod[k] for k in _PRODUCT_FIELDS if k in prod})
+            order.outlet = p.outlet
+            order.received_by = ctx.actor
+            report.created.append(order)
+    else:
+        report.numbers.extend(o["number"] for o in orders)
+
+
+_PRODUCT_FIELDS = ("id", "customer_id", "category", "brand", "model", "serial", "purchase_date")
 
 
 class _Race(Exception):
@@ -271,7 +326,7 @@ def _product_key(cid: int, category: str, model: str, serial: str) -> tuple[int,
     return (cid, "", "", serial) if serial else (cid, category, model, "")
 
 
-def _build_order(ctx: _Context, p: Prepared, cid: int, pid: int, n: int) -> Order:
+def _order_row(ctx: _Context, p: Prepared, cid: int, pid: int, n: int) -> Row:
     d = p.data
     requested = d.requested_at or ctx.now
     facts = sla.SlaFacts(
@@ -283,11 +338,11 @@ def _build_order(ctx: _Context, p: Prepared, cid: int, pid: int, n: int) -> Orde
     )
     hours, label = sla.standard_hours(ctx.rules, facts, ctx.policy)
     remarks_l = d.remarks.lower()
-    return Order(
+    return dict(
         number=format_number(n),
         source=d.source,
         source_ref=d.source_ref,
-        outlet=p.outlet,
+        outlet_id=p.outlet.pk,
         customer_id=cid,
         product_id=pid,
         contact_name=d.customer.name,
@@ -305,12 +360,13 @@ def _build_order(ctx: _Context, p: Prepared, cid: int, pid: int, n: int) -> Orde
         market_tier=p.tier,
         priority=d.priority.value,
         status=Status.RECEIVED.value,
-        received_by=ctx.actor,
+        received_by_id=ctx.actor.pk if ctx.actor is not None else None,
         reassigned_flag=any(m in remarks_l for m in _marker_tuple()),
         sla_hours=hours,
         sla_rule=label,
         sla_due_at=sla.due_at(requested, hours),
         created_at=ctx.now,
+        updated_at=ctx.now,
     )
 
 
@@ -320,9 +376,11 @@ def orders_receive(
     actor: User | None,
     now: datetime,
     batch_size: int = 2000,
+    objects: bool = False,
 ) -> Iterator[BatchReport]:
-    """Receive many orders; yields one report per written batch (streaming, flat memory)."""
-    ctx = _Context(actor, now)
+    """Receive many orders; yields one report per written batch (streaming, flat memory).
+    Reports carry the new orders' numbers, or the Order instances when `objects`."""
+    ctx = _Context(actor, now, objects=objects)
     batch: list[Prepared] = []
     report = BatchReport()
     for line, item in rows:
@@ -364,7 +422,7 @@ def _flush(ctx: _Context, batch: list[Prepared], report: BatchReport) -> None:
 
 def order_receive(*, actor: User | None, data: OrderIn, now: datetime) -> Order:
     """Receive one order (form or API). A known (source, reference) is refused (O-3)."""
-    (report,) = list(orders_receive([(1, data)], actor=actor, now=now))
+    (report,) = list(orders_receive([(1, data)], actor=actor, now=now, objects=True))
     if report.errors:
         raise report.errors[0][1]
     if report.skipped:

@@ -36,7 +36,7 @@ class Command(BaseCommand):
             for report in orders_receive(
                 input_rows(file), actor=actor, now=timezone.now(), batch_size=batch
             ):
-                created += len(report.created)
+                created += len(report.numbers)
                 skipped += len(report.skipped)
                 for line, err in report.errors:
                     failed += 1
