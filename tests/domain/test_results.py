@@ -202,7 +202,7 @@ def test_o7_free_text_remark_alone_is_not_a_result() -> None:
 def test_o7_unreachable_needs_phone_try_or_address_problem() -> None:
     with pytest.raises(ValidationError) as exc:
         result_adapter.validate_python({"kind": "unreachable"})
-    assert "note each phone tried" in str(exc.value)
+    assert "Note each phone tried" in str(exc.value)
     with pytest.raises(ValidationError):
         result_adapter.validate_python({"kind": "unreachable", "phones": []})
 

@@ -12,6 +12,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -22,6 +23,7 @@ from aftersales.core.errors import error_body
 from aftersales.domain.errors import DomainError
 from aftersales.orders import backlog as backlog_mod
 from aftersales.orders import inputs
+from aftersales.orders.inputs import field_message
 from aftersales.orders.intake import order_receive
 from aftersales.orders.models import IdempotencyKey, Order
 from aftersales.orders.presenters import order_dict
@@ -62,8 +64,8 @@ def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse
     fields: dict[str, str] = {}
     for e in exc.errors:
         loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "payload", "query")]
-        fields.setdefault(".".join(loc) or "__all__", str(e.get("msg", "invalid")))
-    return _err(request, 422, "validation", "Some fields are not valid.", fields)
+        fields.setdefault(".".join(loc) or "__all__", field_message(e) or "invalid")
+    return _err(request, 422, "validation", _("Some fields are not valid."), fields)
 
 
 @api.exception_handler(ValidationError)

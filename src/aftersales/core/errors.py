@@ -80,5 +80,19 @@ def error_message(err: DomainError) -> str:
         return err.message
 
 
+# Codes whose `fields` carry machine-readable values (states, actions), not messages.
+_MACHINE_FIELDS = {"illegal_transition"}
+
+
+def field_messages(err: DomainError) -> dict[str, str]:
+    """The error's per-field messages in the user's language (marked with gettext_noop where
+    they are written; a message without a translation stays as written)."""
+    if err.code in _MACHINE_FIELDS:
+        return dict(err.fields)
+    return {k: _(v) if v else v for k, v in err.fields.items()}
+
+
 def error_body(err: DomainError) -> dict[str, object]:
-    return {"error": {"code": err.code, "message": error_message(err), "fields": err.fields}}
+    return {
+        "error": {"code": err.code, "message": error_message(err), "fields": field_messages(err)}
+    }

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
-from .errors import DomainError
+from .errors import DomainError, gettext_noop
 from .policy import Policy
 
 
@@ -49,13 +49,13 @@ def check_window(
         raise DomainError(
             "window_reversed",
             "The window must end after it starts.",
-            fields={"end": "The end must be after the start."},
+            fields={"end": gettext_noop("The end must be after the start.")},
         )
     if start < now:
         raise DomainError(
             "window_in_past",
             "An appointment cannot start in the past.",
-            fields={"start": "The start is in the past."},
+            fields={"start": gettext_noop("The start is in the past.")},
         )
     w = Window(start, end)
     if w.minutes > policy.max_window_minutes:
@@ -78,6 +78,6 @@ def check_window(
         raise DomainError(
             "window_spans_days",
             "A window lies within one day.",
-            fields={"end": "Same day as the start."},
+            fields={"end": gettext_noop("Same day as the start.")},
         )
     return w

@@ -34,3 +34,9 @@ class DomainError(Exception):
 
 def conflict(code: str, message: str, **params: Any) -> DomainError:
     return DomainError(code, message, status=409, **params)
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for the translation catalogues (makemessages looks for this name);
+    the web layer translates it when it shows the error. The domain stays Django-free."""
+    return message

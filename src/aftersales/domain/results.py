@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from .appointments import AgreedBy, AskedBy
+from .errors import gettext_noop
 
 
 class ResultKind(StrEnum):
@@ -76,7 +77,7 @@ class UnreachableResult(_Result):
     @model_validator(mode="after")
     def _something_tried(self) -> UnreachableResult:
         if not self.phones and self.address_problem is None:
-            raise ValueError("note each phone tried, or the address problem")
+            raise ValueError(gettext_noop("Note each phone tried, or the address problem."))
         return self
 
 

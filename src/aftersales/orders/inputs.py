@@ -4,13 +4,13 @@ the importer's row shape are the same objects, so each field rule is written onc
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aftersales.domain.appointments import AgreedBy, AskedBy
 from aftersales.domain.codes import Priority, ServiceMode, ServiceType
-from aftersales.domain.errors import DomainError
+from aftersales.domain.errors import DomainError, gettext_noop
 from aftersales.domain.report import ServiceReport
 from aftersales.domain.results import ShippedBy
 
@@ -35,7 +35,7 @@ class CustomerIn(_In):
     @model_validator(mode="after")
     def _both_coordinates(self) -> CustomerIn:
         if (self.latitude is None) != (self.longitude is None):
-            raise ValueError("Give both latitude and longitude, or neither.")
+            raise ValueError(gettext_noop("Give both latitude and longitude, or neither."))
         return self
 
 
@@ -93,7 +93,7 @@ class RevisitIn(_In):
     @model_validator(mode="after")
     def _reason_when_unhappy(self) -> RevisitIn:
         if not self.satisfied and not self.reasons:
-            raise ValueError("say why the customer is not satisfied")
+            raise ValueError(gettext_noop("Say why the customer is not satisfied."))
         return self
 
 
@@ -126,9 +126,60 @@ def parse(model: type[_T], data: object) -> _T:
         raise validation_error(exc) from None
 
 
+def field_message(err: Any) -> str:
+    """A pydantic error as a message in the user's language (pydantic's own are English)."""
+    from django.utils.translation import gettext as _
+
+    ctx = err.get("ctx") or {}
+    kind = err.get("type", "")
+    messages = {
+        "missing": lambda: _("Required."),
+        "string_too_short": lambda: (
+            _("Required.")
+            if ctx.get("min_length") == 1
+            else _("At least %(n)s characters.") % {"n": ctx.get("min_length")}
+        ),
+        "string_too_long": lambda: _("At most %(n)s characters.") % {"n": ctx.get("max_length")},
+        "too_short": lambda: _("At least %(n)s entries.") % {"n": ctx.get("min_length")},
+        "too_long": lambda: _("At most %(n)s entries.") % {"n": ctx.get("max_length")},
+        "greater_than_equal": lambda: _("At least %(n)s.") % {"n": ctx.get("ge")},
+        "less_than_equal": lambda: _("At most %(n)s.") % {"n": ctx.get("le")},
+        "greater_than": lambda: _("More than %(n)s.") % {"n": ctx.get("gt")},
+        "less_than": lambda: _("Less than %(n)s.") % {"n": ctx.get("lt")},
+        "int_parsing": lambda: _("Not a whole number."),
+        "int_type": lambda: _("Not a whole number."),
+        "float_parsing": lambda: _("Not a number."),
+        "float_type": lambda: _("Not a number."),
+        "bool_parsing": lambda: _("Say yes or no."),
+        "bool_type": lambda: _("Say yes or no."),
+        "date_from_datetime_parsing": lambda: _("Not a date (YYYY-MM-DD)."),
+        "date_parsing": lambda: _("Not a date (YYYY-MM-DD)."),
+        "date_type": lambda: _("Not a date (YYYY-MM-DD)."),
+        "datetime_parsing": lambda: _("Not a date and time (YYYY-MM-DD HH:MM)."),
+        "datetime_from_date_parsing": lambda: _("Not a date and time (YYYY-MM-DD HH:MM)."),
+        "datetime_type": lambda: _("Not a date and time (YYYY-MM-DD HH:MM)."),
+        "timezone_aware": lambda: _("Give the time with its time zone."),
+        "enum": lambda: _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")},
+        "literal_error": lambda: (
+            _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
+        ),
+        "extra_forbidden": lambda: _("Unknown field."),
+        "string_type": lambda: _("Not text."),
+        "list_type": lambda: _("Not a list."),
+        "model_type": lambda: _("Not an object."),
+        "dict_type": lambda: _("Not an object."),
+    }
+    make = messages.get(kind)
+    if make is None:
+        if kind == "value_error":  # our own validators' messages, marked for translation
+            return _(str(ctx.get("error", err.get("msg", ""))))
+        return str(err.get("msg", ""))
+    return str(make())
+
+
 def validation_error(exc: ValidationError) -> DomainError:
     fields: dict[str, str] = {}
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or "__all__"
-        fields.setdefault(loc, err["msg"])
+        fields.setdefault(loc, field_message(err))
     return DomainError("validation", "Some fields are not valid.", fields=fields)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_noop
 from pydantic import ValidationError
 
 from aftersales.accounts.models import User
@@ -159,13 +160,13 @@ def _assign(step: Step, payload: dict[str, Any]) -> None:
         raise DomainError(
             "unknown_technician",
             f"No technician {data.technician!r}.",
-            fields={"technician": "Not a technician."},
+            fields={"technician": gettext_noop("Not a technician.")},
         )
     if tech.outlet_id is not None and tech.outlet_id != order.outlet_id:
         raise DomainError(
             "technician_other_outlet",
             "The technician works for another outlet.",
-            fields={"technician": "Another outlet."},
+            fields={"technician": gettext_noop("Another outlet.")},
         )
     if order.assignee_id == tech.pk:
         raise conflict("already_assigned", "The order is already assigned to this technician.")
@@ -174,7 +175,7 @@ def _assign(step: Step, payload: dict[str, Any]) -> None:
         raise DomainError(
             "reason_required",
             "A reassignment needs a reason.",
-            fields={"reason": "Say why the order is reassigned."},
+            fields={"reason": gettext_noop("Say why the order is reassigned.")},
         )
     step.set(assignee=tech, assigned_at=step.now)
     if reassign:
@@ -210,11 +211,11 @@ def _appointment(step: Step, payload: dict[str, Any]) -> None:
     if reschedule:
         fields = {}
         if data.asked_by is None:
-            fields["asked_by"] = "Say who asked for the new window."
+            fields["asked_by"] = gettext_noop("Say who asked for the new window.")
         if data.customer_accepted is None:
-            fields["customer_accepted"] = "Say whether the customer accepted."
+            fields["customer_accepted"] = gettext_noop("Say whether the customer accepted.")
         if not data.reason:
-            fields["reason"] = "Say why the window changes."
+            fields["reason"] = gettext_noop("Say why the window changes.")
         if fields:
             raise DomainError(
                 "reschedule_incomplete",
@@ -253,7 +254,7 @@ def _result(step: Step, payload: dict[str, Any]) -> None:
             "Choose one of the intermediate results: "
             + ", ".join(sorted(k.value for k in RESULT_ACTION_KINDS))
             + ".",
-            fields={"kind": "Unknown kind."},
+            fields={"kind": gettext_noop("Unknown kind.")},
         )
     res, data = _record(payload)
     order = step.order

@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Outlet, User
-from aftersales.core.errors import error_message
+from aftersales.core.errors import error_message, field_messages
 from aftersales.core.models import ProductCategory, Source
 from aftersales.core.policy import current_policy
 from aftersales.domain import lifecycle
@@ -190,7 +190,7 @@ def order_new_view(request: HttpRequest) -> HttpResponse:
             data = flat_to_input(request.POST.dict(), require_ref=False)
             order = order_receive(actor=user, data=data, now=timezone.now())
         except DomainError as e:
-            errors = {_form_field(k): v for k, v in e.fields.items()}
+            errors = {_form_field(k): v for k, v in field_messages(e).items()}
             messages.error(request, error_message(e))
         else:
             messages.success(request, _("Order %(number)s received.") % {"number": order.number})
@@ -286,7 +286,7 @@ def order_action_view(request: HttpRequest, number: str, action: str) -> HttpRes
         return order_detail_view(
             request,
             number,
-            errors=e.fields or {"__all__": e.message},
+            errors=field_messages(e) or {"__all__": error_message(e)},
             failed_action=action,
             status=e.status,
         )
