@@ -141,14 +141,16 @@ def customer_file_update(
             setattr(c, k, v)
         if new_class is not None:
             _reschedule_class(c, now)
-        c.file_updated_at = now
+        if fields:
+            c.file_updated_at = now
         c.version = F("version") + 1
         c.save()
         c.refresh_from_db()
-        # Saving the file completes its due task (C-1).
-        Task.objects.filter(customer_id=c.pk, kind=TaskKind.FILE, open=True).update(
-            open=False, done_at=now, done_by=actor
-        )
+        if fields:
+            # Filling in the file completes its due task (C-1); a tracker change alone does not.
+            Task.objects.filter(customer_id=c.pk, kind=TaskKind.FILE, open=True).update(
+                open=False, done_at=now, done_by=actor
+            )
         if tracker is not None:
             Task.objects.filter(customer_id=c.pk, open=True).update(assignee=c.tracker)
     return c
