@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -68,8 +68,8 @@ def test_c3_followup_days_are_editable() -> None:
 
 
 def test_c3_request_reported_within_two_days() -> None:
-    now = datetime(2026, 12, 7, 9, tzinfo=timezone.utc)
-    assert rules.request_report_deadline(P, now) == datetime(2026, 12, 9, 9, tzinfo=timezone.utc)
+    now = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    assert rules.request_report_deadline(P, now) == datetime(2026, 12, 9, 9, tzinfo=UTC)
 
 
 def test_c1_file_due_two_days_after_visit() -> None:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from aftersales.accounts.models import User
-from aftersales.customers.models import Customer
+from aftersales.customers.models import Customer, CustomerProduct
 from aftersales.domain import care as rules
 from aftersales.domain.errors import DomainError
 from aftersales.domain.phones import mask_phone, mask_text
@@ -65,7 +65,7 @@ def file_rows(user: User, customers: Iterable[Customer]) -> Iterable[list[Any]]:
     ]
     for c in customers:
         phones = ", ".join(_phone(user, c, p.number) for p in c.phones.all())
-        products = list(c.products.all()) or [None]
+        products: list[CustomerProduct | None] = list(c.products.all()) or [None]
         last_orders = list(c.orders.order_by("-created_at")[:5])
         last = max((o.completed_at for o in last_orders if o.completed_at), default=None)
         items = "; ".join(
