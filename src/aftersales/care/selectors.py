@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from aftersales.accounts.models import User
-from aftersales.customers.models import Customer
+from aftersales.customers.models import Customer, CustomerPhone
 from aftersales.domain import care as rules
 from aftersales.domain.codes import Role
 from aftersales.domain.errors import DomainError
@@ -117,70 +117,59 @@ def my_day(
 ) -> list[DayRow]:
     """Every open task due today or earlier for the user (and whom they cover), oldest first."""
     assignees, _away = acting_for(user.pk, today)
-    qs = (
-        Task.objects.filter(open=True, assignee_id__in=assignees, due_on__lte=today)
-        .select_related("customer", "order", "event", "request", "assignee")
-        .only(
+    qs = Task.objects.filter(open=True, assignee_id__in=assignees, due_on__lte=today)
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    first_phone = (
+        CustomerPhone.objects.filter(customer_id=OuterRef("customer_id"))
+        .order_by("pk")
+        .values("number")[:1]
+    )
+    rows = list(
+        qs.annotate(phone=Subquery(first_phone))
+        .order_by("due_on", "pk")
+        .values_list(
             "pk",
             "kind",
             "due_on",
             "deadline",
             "assignee_id",
             "assignee__username",
-            "customer__id",
+            "customer_id",
             "customer__name",
             "customer__care_class",
             "customer__tracker_id",
             "order__number",
             "event__title",
             "request__question",
-        )
-        .order_by("due_on", "pk")
+            "phone",
+        )[:limit]
     )
-    if kinds:
-        qs = qs.filter(kind__in=kinds)
-    rows = list(qs[:limit])
-    phones = _first_phones([t.customer_id for t in rows])
     personal = sees_personal_data(user)
-    out = []
     from aftersales.domain.phones import mask_phone
 
-    for t in rows:
-        phone = phones.get(t.customer_id, "")
-        if not (personal or t.customer.tracker_id == user.pk or t.assignee_id == user.pk):
-            phone = mask_phone(phone) if phone else ""
+    out = []
+    for pk, kind, due, deadline, aid, aname, cid, cname, ccls, ctracker, num, ev, q, ph in rows:
+        phone = ph or ""
+        if phone and not (personal or ctracker == user.pk or aid == user.pk):
+            phone = mask_phone(phone)
         out.append(
             DayRow(
-                task_id=t.pk,
-                kind=t.kind,
-                due_on=t.due_on,
-                deadline=t.deadline,
-                overdue=rules.overdue(t.deadline or t.due_on, today),
-                customer_id=t.customer_id,
-                customer_name=t.customer.name,
+                task_id=pk,
+                kind=kind,
+                due_on=due,
+                deadline=deadline,
+                overdue=rules.overdue(deadline or due, today),
+                customer_id=cid,
+                customer_name=cname,
                 phone=phone,
-                care_class=t.customer.care_class,
-                order_number=t.order.number if t.order_id and t.order else None,
-                event_title=t.event.title if t.event_id and t.event else None,
-                request_question=t.request.question if t.request_id and t.request else None,
-                for_tracker=(
-                    t.assignee.username if t.assignee_id != user.pk and t.assignee else None
-                ),
+                care_class=ccls,
+                order_number=num,
+                event_title=ev,
+                request_question=q,
+                for_tracker=aname if aid != user.pk else None,
             )
         )
-    return out
-
-
-def _first_phones(customer_ids: list[int]) -> dict[int, str]:
-    from aftersales.customers.models import CustomerPhone
-
-    out: dict[int, str] = {}
-    for cid, number in (
-        CustomerPhone.objects.filter(customer_id__in=customer_ids)
-        .order_by("customer_id", "pk")
-        .values_list("customer_id", "number")
-    ):
-        out.setdefault(cid, number)
     return out
 
 
