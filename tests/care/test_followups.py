@@ -249,3 +249,16 @@ def test_c3_followups_due_cli(api, clerk, tech, mgr_api, capsys):
     with pytest.raises(CommandError, match="unknown_user"):
         call_command("followups_due", "--tracker", "nobody")
     assert date(2026, 12, 7) == T0.date()
+
+
+def test_c6_customer_without_tracker_gets_the_receiving_clerk(api, clerk, tech):
+    o = completed_order(api(clerk), api(tech))
+    cust = customer_of(o["number"])
+    assert cust.tracker == clerk
+    assert set(
+        Task.objects.filter(order__number=o["number"]).values_list("assignee", flat=True)
+    ) == {clerk.pk}
+    with frozen(T0 + timedelta(days=3)):
+        rows = api(clerk).get("/contacts/my-day").json()["results"]
+    assert [r["kind"] for r in rows] == ["file", "followup_1"]
+    assert rows[0]["overdue"] is True and rows[1]["overdue"] is False

@@ -14,6 +14,7 @@ from aftersales.accounts.models import User
 from aftersales.customers.models import Customer, CustomerPhone, CustomerProduct
 from aftersales.domain import care as rules
 from aftersales.domain.care import Channel, Outcome, Purpose, TaskKind
+from aftersales.domain.codes import Role
 from aftersales.domain.errors import DomainError, conflict
 from aftersales.orders.inputs import parse
 from aftersales.orders.models import Order
@@ -35,6 +36,8 @@ from .selectors import (
     require_care,
     require_planner,
 )
+
+TRACKER_ROLES = {Role.CLERK, Role.DISPATCHER, Role.SUPERVISOR}
 
 
 def local_day(now: datetime) -> date:
@@ -61,6 +64,12 @@ def schedule_for_completed_order(order: Order, *, now: datetime) -> int:
     policy = care_policy()
     taken_back = local_day(order.completed_at or now)
     customer = Customer.objects.only("pk", "tracker_id").get(pk=order.customer_id)
+    if customer.tracker_id is None and order.received_by_id:
+        # C-6 every customer has a tracker: by default the clerk who received the order.
+        clerk = User.objects.filter(pk=order.received_by_id).first()
+        if clerk is not None and clerk.role_set & TRACKER_ROLES:
+            Customer.objects.filter(pk=customer.pk, tracker__isnull=True).update(tracker=clerk)
+            customer.tracker_id = clerk.pk
     plan = rules.followup_plan(policy, taken_back)
     tasks = [
         Task(
@@ -88,7 +97,10 @@ def schedule_for_completed_order(order: Order, *, now: datetime) -> int:
         t.order_id = order.pk
         t.product_id = order.product_id
         t.created_at = now
-    made = Task.objects.bulk_create(tasks, ignore_conflicts=True)
+    existing = set(
+        Task.objects.filter(key__in=[t.key for t in tasks]).values_list("key", flat=True)
+    )
+    Task.objects.bulk_create([t for t in tasks if t.key not in existing], ignore_conflicts=True)
     product = CustomerProduct.objects.select_for_update().get(pk=order.product_id)
     if product.last_service_on is None or product.last_service_on < taken_back:
         product.last_service_on = taken_back
@@ -98,7 +110,7 @@ def schedule_for_completed_order(order: Order, *, now: datetime) -> int:
         if nxt is not None:
             _move_maintenance(product, nxt)
         product.save()
-    return len(made)
+    return len(tasks) - len(existing)
 
 
 def _move_maintenance(product: CustomerProduct, nxt: date | None) -> None:
