@@ -146,3 +146,34 @@ def test_events_page_creates_and_refuses_past_event(manager):
     with frozen(T0 + timedelta(days=1)):
         r = page.post("/care/events/", {"send": Event.objects.get().pk, "backend": "console"})
     assert r.status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/customers", "/contacts", "/contacts/my-day"])
+def test_api_lists_queries_do_not_grow_with_rows(api, manager, clerk, path):
+    def make(n, start):
+        for i in range(start, start + n):
+            c = Customer.objects.create(
+                name=f"客户{i}", care_class="A", tracker=clerk, next_contact_due=T0.date()
+            )
+            CustomerPhone.objects.create(customer=c, number=f"+8613900{i:06d}")
+            CustomerProduct.objects.create(customer=c, category="vehicle", plate=f"P{i}")
+            Contact.objects.create(
+                customer=c,
+                at=T0,
+                channel="phone_out",
+                purpose="care",
+                outcome="reached",
+                actor=clerk,
+            )
+        run_schedules(now=T0)
+
+    who = api(clerk if path.endswith("my-day") else manager)
+    make(2, 0)
+    with frozen(T0):
+        who.get(path)  # the token's first use is recorded once
+    with frozen(T0), CaptureQueriesContext(connection) as small:
+        assert who.get(path).status_code == 200
+    make(15, 100)
+    with frozen(T0), CaptureQueriesContext(connection) as big:
+        assert who.get(path).status_code == 200
+    assert len(big) == len(small), [q["sql"][:120] for q in big.captured_queries]

@@ -61,7 +61,7 @@ def customer_dict(c: Customer, user: User, *, full: bool = False) -> dict[str, A
         "loss_cause": c.loss_cause,
         "erased": c.erased_at is not None,
         "version": c.version,
-        "products": [product_dict(p, today) for p in c.products.all().order_by("pk")],
+        "products": [product_dict(p, today) for p in sorted(c.products.all(), key=lambda p: p.pk)],
     }
     if full:
         out["history"] = [
