@@ -223,3 +223,19 @@ def test_c6_overlapping_substitution_refused_nothing_written(api, manager, make_
         assert_error(api(clerk).post("/contacts/substitutions", body), 403, "forbidden")
         assert_error(m.post("/contacts/substitutions", {**body, "tracker": "ghost"}), 422)
     assert Substitution.objects.count() == 1
+
+
+def test_c3_run_schedules_catches_up_orders_completed_without_the_receiver(api, clerk, tech):
+    """A completed order whose tasks are missing (e.g. completed before care was installed,
+    or a receiver disconnected) gets them from the watermark scan, once."""
+    from tests.care.helpers import completed_order
+
+    run_schedules(now=T0)  # the first run sets the watermark
+    o = completed_order(api(clerk), api(tech))
+    Task.objects.all().delete()
+    with frozen(T0 + timedelta(hours=1)):
+        rep = run_schedules()
+        again = run_schedules()
+    assert rep.created["orders_completed"] == 3
+    assert again.created.get("orders_completed", 0) == 0
+    assert Task.objects.filter(order__number=o["number"]).count() == 3

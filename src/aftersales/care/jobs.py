@@ -7,7 +7,8 @@ PostgreSQL, so several workers can run at once) and inserts their tasks with
 `ON CONFLICT (key) DO NOTHING` on the natural key, in one transaction. A run therefore
 creates nothing twice, an incremental run only reads the index's few new rows, and a run
 after downtime catches up on everything that fell due meanwhile. Completed orders are
-re-read from a watermark (`ScheduleCursor`) as a safety net for the receiver.
+re-read from a watermark on the order events' id (`ScheduleCursor`) as a safety net
+for the receiver.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from aftersales.customers.models import Customer, CustomerProduct
 from aftersales.domain import care as rules
 from aftersales.domain.care import TaskKind
-from aftersales.orders.models import Order
+from aftersales.domain.codes import Action
+from aftersales.orders.models import Order, OrderEvent
 
 from .models import ScheduleCursor, Task, care_policy
 from .services import local_day, schedule_for_completed_order, task_key
@@ -222,29 +225,46 @@ def product_queue(
     report.add(kind, *_orm_loop(claim_all, build_live, mark, batch))
 
 
+# Re-read this many order events below the watermark: an event whose id was taken before
+# the last run but committed after it is still seen (re-scheduling is a no-op).
+EVENT_OVERLAP = 1000
+
+
 def completed_orders(now: datetime, policy: rules.CarePolicy, report: RunReport) -> None:
-    """Safety net behind the receiver: orders completed since the watermark (at most the
-    follow-up horizon back) get their file and follow-up tasks."""
+    """Safety net behind the receiver: orders completed since the watermark (the order
+    events' id, a primary-key range scan) get their file and follow-up tasks; at most the
+    follow-up horizon back. The first run reads completed orders within the horizon."""
     horizon = now - timedelta(
         days=policy.followup_first_to_days + policy.followup_second_within_days
     )
-    cursor, _ = ScheduleCursor.objects.get_or_create(name="orders_completed")
-    # A little overlap: an order completed just before the last run may have committed late.
-    since = max(horizon, (cursor.position or horizon) - timedelta(minutes=10))
-    made = seen = 0
-    last = cursor.position
-    for order in (
-        Order.objects.filter(completed_at__gte=since, completed_at__lte=now)
+    cursor, _ = ScheduleCursor.objects.get_or_create(name="order_events")
+    top = OrderEvent.objects.aggregate(m=Max("pk"))["m"] or 0
+    orders = (
+        Order.objects.filter(
+            completed_at__isnull=False, completed_at__gte=horizon, completed_at__lte=now
+        )
         .exclude(status="cancelled")
-        .only("pk", "customer_id", "product_id", "completed_at")
+        # Orders the receiver already scheduled are skipped in the query, not one by one.
+        .exclude(Exists(Task.objects.filter(order_id=OuterRef("pk"), kind=TaskKind.FOLLOWUP_2)))
+    )
+    if cursor.last_id:
+        orders = orders.filter(
+            pk__in=OrderEvent.objects.filter(
+                pk__gt=cursor.last_id - EVENT_OVERLAP, pk__lte=top, action=Action.COMPLETE
+            ).values("order_id")
+        )
+    made = seen = 0
+    for order in (
+        orders.only("pk", "customer_id", "product_id", "completed_at", "received_by_id")
         .order_by("completed_at", "pk")
         .iterator(chunk_size=500)
     ):
         with transaction.atomic():
             made += schedule_for_completed_order(order, now=now)
         seen += 1
-        last = order.completed_at
-    ScheduleCursor.objects.filter(pk=cursor.pk).update(position=last or cursor.position, ran_at=now)
+    ScheduleCursor.objects.filter(pk=cursor.pk).update(
+        last_id=max(top, cursor.last_id), position=now, ran_at=now
+    )
     report.add("orders_completed", seen, made)
 
 
