@@ -13,6 +13,7 @@ for the receiver.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -36,6 +37,7 @@ from .services import local_day, schedule_for_completed_order, task_key
 class RunReport:
     created: dict[str, int] = field(default_factory=dict)
     claimed: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def add(self, kind: str, claimed: int, created: int) -> None:
         self.claimed[kind] = self.claimed.get(kind, 0) + claimed
@@ -274,28 +276,40 @@ def run_schedules(*, now: datetime | None = None, batch: int | None = None) -> R
     policy = care_policy()
     size = batch or (50_000 if _pg() else 2_000)
     report = RunReport()
-    completed_orders(now, policy, report)
-    class_contacts(today, now, size, report)
     ahead = policy.maintenance_ahead_days
-    product_queue(
-        TaskKind.MAINTENANCE,
-        "maintenance_reminded",
-        today + timedelta(days=ahead),
-        -ahead,
-        0,
-        now,
-        size,
-        report,
-    )
     lost = policy.lost_after_days
-    product_queue(
-        TaskKind.LOSS_CALL,
-        "loss_flagged",
-        today - timedelta(days=lost),
-        lost,
-        lost + 7,
-        now,
-        size,
-        report,
-    )
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("orders_completed", lambda: completed_orders(now, policy, report)),
+        (TaskKind.CLASS_CONTACT, lambda: class_contacts(today, now, size, report)),
+        (
+            TaskKind.MAINTENANCE,
+            lambda: product_queue(
+                TaskKind.MAINTENANCE,
+                "maintenance_reminded",
+                today + timedelta(days=ahead),
+                -ahead,
+                0,
+                now,
+                size,
+                report,
+            ),
+        ),
+        (
+            TaskKind.LOSS_CALL,
+            lambda: product_queue(
+                TaskKind.LOSS_CALL,
+                "loss_flagged",
+                today - timedelta(days=lost),
+                lost,
+                lost + 7,
+                now,
+                size,
+                report,
+            ),
+        ),
+    ]
+    for name, step in steps:
+        t = time.perf_counter()
+        step()
+        report.seconds[str(name)] = round(time.perf_counter() - t, 3)
     return report

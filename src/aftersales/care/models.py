@@ -207,18 +207,33 @@ class Task(models.Model):
     """One due thing for a tracker. `key` is the natural key that makes every generator
     idempotent (followup_1:order:17, class_contact:customer:5:2026-12-07 …)."""
 
-    key = models.CharField(max_length=80, unique=True)
+    key = models.CharField(max_length=80)
     kind = models.CharField(_("kind"), max_length=20, choices=_choices(TASK_LABELS))  # type: ignore[arg-type]
+    # Few indexes on purpose: run_schedules inserts hundreds of thousands of rows on a first
+    # run. Lookups go through (customer, open), (assignee, due_on) open, order and key.
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="care_tasks"
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="care_tasks",
+        db_index=False,
     )
     assignee = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="care_tasks"
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="care_tasks",
+        db_index=False,
     )
     due_on = models.DateField(_("due"))
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     order = models.ForeignKey(
-        "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "orders.Order",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     product = models.ForeignKey(
         "customers.CustomerProduct",
@@ -226,28 +241,47 @@ class Task(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     event = models.ForeignKey(
-        Event, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+        Event,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+        db_index=False,
     )
     request = models.ForeignKey(
-        CustomerRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+        CustomerRequest,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+        db_index=False,
     )
     open = models.BooleanField(default=True)
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     created_at = models.DateTimeField()
 
     class Meta:
         verbose_name = _("care task")
         verbose_name_plural = _("care tasks")
+        # A constraint, not unique=True: PostgreSQL then has no extra LIKE index on `key`.
+        constraints = [models.UniqueConstraint(fields=["key"], name="task_key_unique")]
         indexes = [
             models.Index(
                 fields=["assignee", "due_on"], name="task_open_assignee", condition=Q(open=True)
             ),
             models.Index(fields=["customer", "open"], name="task_customer_open"),
+            # Partial: most tasks have no order, event or request and stay out of these.
+            models.Index(fields=["order"], name="task_order", condition=Q(order__isnull=False)),
+            models.Index(fields=["event"], name="task_event", condition=Q(event__isnull=False)),
+            models.Index(
+                fields=["request"], name="task_request", condition=Q(request__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

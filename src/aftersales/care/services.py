@@ -120,6 +120,7 @@ def _move_maintenance(product: CustomerProduct, nxt: date | None) -> None:
         product.loss_flagged = False
         # The reminder and loss call of the old date are moot.
         Task.objects.filter(
+            customer_id=product.customer_id,
             product_id=product.pk,
             open=True,
             kind__in=[TaskKind.MAINTENANCE, TaskKind.LOSS_CALL],

@@ -61,7 +61,6 @@ class Customer(models.Model):
                 name="customer_contact_queue",
                 condition=models.Q(contact_task_open=False, next_contact_due__isnull=False),
             ),
-            models.Index(fields=["tracker", "care_class"], name="customer_tracker_class"),
         ]
 
     def __str__(self) -> str:
