@@ -107,7 +107,11 @@ def test_c3_call_logged_with_points_and_open_question_becomes_request(api, clerk
         report_task = Task.objects.get(request=req, kind=TaskKind.REQUEST_REPORT)
         assert report_task.deadline == (T0 + timedelta(days=5)).date()
         assert report_task.assignee.username == "clerk"
-    # Two days later the question is still open: reported to the manager.
+    # Past the 2-day deadline and not reported: the manager's list shows it late.
+    with frozen(T0 + timedelta(days=5, hours=1)):
+        rows = mgr_api.get("/contacts/requests").json()["results"]
+        assert [(r["id"], r["late"]) for r in rows] == [(req.pk, True)]
+    # The question is still open: reported to the manager.
     with frozen(T0 + timedelta(days=5)):
         r = c.post(f"/contacts/requests/{req.pk}/report", {"report": "asked the factory"})
         assert r.status_code == 200, r.content

@@ -243,6 +243,11 @@ def export_form(
     return resp
 
 
+@contacts.get("/requests", response={200: Json, **ERRORS}, summary="C-3 open requests")
+def list_requests(request: HttpRequest) -> Json:
+    return {"results": selectors.open_requests(user_of(request), now=timezone.now())}
+
+
 @contacts.post("/requests/{request_id}/report", response={200: Json, **ERRORS})
 def report_request(request: HttpRequest, request_id: str) -> Json:
     r = services.request_report(

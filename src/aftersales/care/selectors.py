@@ -280,3 +280,31 @@ def loss_causes(user: User, *, since: datetime | None = None) -> dict[str, int]:
     for r in qs.order_by().values("loss_cause").annotate(n=Count("pk")):
         out[r["loss_cause"]] = r["n"]
     return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
+def open_requests(user: User, *, now: datetime) -> list[dict[str, Any]]:
+    """C-3 open customer requests, the ones past their report deadline first: what the
+    manager is told about."""
+    from .models import CustomerRequest
+
+    qs = CustomerRequest.objects.filter(solved_at__isnull=True).select_related(
+        "customer", "order", "opened_by"
+    )
+    if not sees_whole_network(user):
+        qs = qs.filter(customer__in=customers_for_user(user).values("pk"))
+    return [
+        {
+            "id": r.pk,
+            "customer": r.customer_id,
+            "name": r.customer.name,
+            "order": r.order.number if r.order else None,
+            "question": r.question,
+            "opened_at": r.opened_at,
+            "opened_by": r.opened_by.username if r.opened_by else None,
+            "report_due_at": r.report_due_at,
+            "reported_at": r.reported_at,
+            "report": r.report,
+            "late": r.reported_at is None and r.report_due_at < now,
+        }
+        for r in qs.order_by("report_due_at", "pk")[:500]
+    ]

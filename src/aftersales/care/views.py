@@ -232,6 +232,7 @@ def overview_view(request: HttpRequest) -> HttpResponse:
         "care/overview.html",
         {
             "files_due": selectors.files_due(user, today=today),
+            "requests": selectors.open_requests(user, now=timezone.now()),
             "overdue": list(selectors.overdue_class_contacts(user, today=today)[:100]),
             "lost": list(selectors.lost_customers(user, policy=policy, today=today)[:100]),
             "causes": selectors.loss_causes(user),
