@@ -156,7 +156,8 @@ def main() -> None:
         out.update(seed(args.customers, args.contacts, args.trackers))
     else:
         with connection.cursor() as cur:
-            cur.execute("TRUNCATE care_task")
+            cur.execute("DELETE FROM care_task")
+            cur.execute("VACUUM care_task")
             cur.execute("UPDATE customers_customer SET contact_task_open = false")
             cur.execute(
                 "UPDATE customers_customerproduct SET maintenance_reminded = false, "

@@ -48,14 +48,16 @@ def _pg() -> bool:
     return connection.vendor == "postgresql"
 
 
-# PostgreSQL: claim and insert in one statement per batch.
+# PostgreSQL: claim and insert in one statement per batch. `= ANY(ARRAY(subquery))` makes
+# the planner run the small claim first and then fetch the rows by primary key (an `IN
+# (subquery)` may be planned as a hash join over the whole table).
 _PG_CLASS = """
 WITH claimed AS (
   UPDATE customers_customer c SET contact_task_open = true
-  WHERE c.id IN (
+  WHERE c.id = ANY(ARRAY(
     SELECT id FROM customers_customer
     WHERE NOT contact_task_open AND next_contact_due IS NOT NULL AND next_contact_due <= %(today)s
-    ORDER BY next_contact_due LIMIT %(batch)s FOR UPDATE SKIP LOCKED)
+    ORDER BY next_contact_due LIMIT %(batch)s FOR UPDATE SKIP LOCKED))
   RETURNING c.id, c.tracker_id, c.next_contact_due
 ), ins AS (
   INSERT INTO care_task (key, kind, customer_id, assignee_id, due_on, deadline, open, created_at)
@@ -70,10 +72,10 @@ SELECT (SELECT count(*) FROM claimed), (SELECT count(*) FROM ins)
 _PG_PRODUCT = """
 WITH claimed AS (
   UPDATE customers_customerproduct p SET {flag} = true
-  WHERE p.id IN (
+  WHERE p.id = ANY(ARRAY(
     SELECT id FROM customers_customerproduct
     WHERE NOT {flag} AND next_maintenance_due IS NOT NULL AND next_maintenance_due <= %(limit)s
-    ORDER BY next_maintenance_due LIMIT %(batch)s FOR UPDATE SKIP LOCKED)
+    ORDER BY next_maintenance_due LIMIT %(batch)s FOR UPDATE SKIP LOCKED))
   RETURNING p.id, p.customer_id, p.next_maintenance_due
 ), ins AS (
   INSERT INTO care_task (key, kind, customer_id, assignee_id, product_id, due_on, deadline,
