@@ -11,7 +11,7 @@ class CareConfig(AppConfig):
     name = "aftersales.care"
     verbose_name = _("Customer care")
     # Header links: (label, URL name, roles that see it — empty means every signed-in user).
-    nav_items: list[tuple[Any, str, frozenset[str]]] = []
+    nav_items: list[tuple[Any, str, frozenset[str]]] = [(_("My day"), "care:my_day", frozenset())]
 
     def ready(self) -> None:
         # Receivers of aftersales.orders.signals live in receivers.py when the app has any.

@@ -23,9 +23,45 @@ class Customer(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    # C-1 basic customer file.
+    email = models.EmailField(_("email"), blank=True)
+    services_wanted = models.TextField(_("services the customer wants"), blank=True)
+    file_notes = models.TextField(_("file notes"), blank=True)
+    file_updated_at = models.DateTimeField(_("file updated"), null=True, blank=True)
+    # C-7 class by importance (A/B/C; blank = none) and the cadence queue: the next contact
+    # is due on `next_contact_due`; `contact_task_open` is set once run_schedules has made
+    # the task for it (the partial index below is the work queue).
+    care_class = models.CharField(
+        _("class"),
+        max_length=1,
+        blank=True,
+        choices=[("A", "A"), ("B", "B"), ("C", "C")],
+    )
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
+    next_contact_due = models.DateField(_("next contact due"), null=True, blank=True)
+    contact_task_open = models.BooleanField(default=False)
+    # C-8 a recorded cause when the customer was lost.
+    loss_cause = models.CharField(_("loss cause"), max_length=200, blank=True)
+    # Erased on request: personal fields pseudonymised, order history kept.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(care_class__in=["", "A", "B", "C"]),
+                name="customer_class_abc",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_contact_due"],
+                name="customer_contact_queue",
+                condition=models.Q(contact_task_open=False, next_contact_due__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -53,10 +89,42 @@ class CustomerProduct(models.Model):
     serial = models.CharField(_("serial / plate"), max_length=80, blank=True)
     purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
 
+    # Vehicles (4S networks): plate and mileage; appliances use `serial`.
+    plate = models.CharField(_("plate number"), max_length=20, blank=True)
+    mileage_km = models.PositiveIntegerField(_("mileage (km)"), null=True, blank=True)
+    # C-1/C-2 maintenance: interval in days and/or distance, the last service and the next.
+    maintenance_interval_days = models.PositiveIntegerField(
+        _("maintenance interval (days)"), null=True, blank=True
+    )
+    maintenance_interval_km = models.PositiveIntegerField(
+        _("maintenance interval (km)"), null=True, blank=True
+    )
+    last_service_on = models.DateField(_("last service"), null=True, blank=True)
+    next_maintenance_due = models.DateField(_("next maintenance due"), null=True, blank=True)
+    next_maintenance_km = models.PositiveIntegerField(
+        _("next maintenance at (km)"), null=True, blank=True
+    )
+    # Work-queue flags of run_schedules: the reminder (C-2) and the loss call (C-8) for the
+    # current `next_maintenance_due` exist; both are cleared when the date moves.
+    maintenance_reminded = models.BooleanField(default=False)
+    loss_flagged = models.BooleanField(default=False)
+
     class Meta:
         verbose_name = _("customer product")
         verbose_name_plural = _("customer products")
-        indexes = [models.Index(fields=["customer", "serial"])]
+        indexes = [
+            models.Index(fields=["customer", "serial"]),
+            models.Index(
+                fields=["next_maintenance_due"],
+                name="product_reminder_queue",
+                condition=models.Q(maintenance_reminded=False, next_maintenance_due__isnull=False),
+            ),
+            models.Index(
+                fields=["next_maintenance_due"],
+                name="product_loss_queue",
+                condition=models.Q(loss_flagged=False, next_maintenance_due__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return " ".join(x for x in (self.brand, self.model, self.serial) if x) or self.category

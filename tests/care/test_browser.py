@@ -1,0 +1,58 @@
+"""My-day list at 360 px in headless Chromium: no sideways scrolling, one-click logging."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from aftersales.accounts.models import Outlet, User
+from aftersales.care.jobs import run_schedules
+from aftersales.care.models import Task
+from aftersales.customers.models import Customer, CustomerPhone
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
+]
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def test_my_day_at_360px_logs_a_call_in_one_click(live_server, reference_data):
+    from playwright.sync_api import sync_playwright
+
+    outlet = Outlet.objects.create(code="qd-01", name="Qingdao 1", region="Qingdao", market_tier=1)
+    clerk = User.objects.create_user("clerk", password="pw", outlet=outlet, roles=["clerk"])
+    for i in range(3):
+        c = Customer.objects.create(
+            name=f"很长的客户名字 Customer number {i}",
+            care_class="A",
+            tracker=clerk,
+            next_contact_due=timezone.localdate(),
+        )
+        CustomerPhone.objects.create(customer=c, number=f"+8613800{i:06d}")
+    run_schedules()
+    base = live_server.url
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = b.new_page(viewport={"width": 360, "height": 740}, locale="en-US")
+        page.goto(f"{base}/login/")
+        page.fill("input[name=username]", "clerk")
+        page.fill("input[name=password]", "pw")
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{base}/orders/")
+        page.goto(f"{base}/care/")
+        assert page.locator("li.task").count() == 3
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, width
+        with page.expect_navigation():
+            page.locator("li.task").first.get_by_role("button", name="Done: reached").click()
+        assert page.locator("li.task").count() == 2
+        b.close()
+    assert Task.objects.filter(open=False).count() == 1
