@@ -3,7 +3,8 @@
 aftersales serve [--host H --port P]       aftersales demo [--if-empty]
 aftersales import orders FILE              aftersales backlog [--export F.xlsx]
 aftersales reconcile SOURCE FILE           aftersales token create USER
-aftersales order ACTION NUMBER [--json …]  aftersales <any Django command>
+aftersales order ACTION NUMBER [--json …]  aftersales run-schedules [--loop S]
+aftersales followups due [--tracker U]     aftersales <any Django command>
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ import sys
 ALIASES = {
     ("import", "orders"): "import_orders",
     ("token", "create"): "token_create",
+    ("followups", "due"): "followups_due",
 }
+# One-word verbs with hyphens (Django command names are module names: underscores).
+SINGLE = {"run-schedules": "run_schedules"}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,8 +26,8 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:2] and tuple(args[:2]) in ALIASES:
         args = [ALIASES[(args[0], args[1])], *args[2:]]
-    elif args and args[0] == "serve":
-        args = ["serve", *args[1:]]
+    elif args and args[0] in SINGLE:
+        args = [SINGLE[args[0]], *args[1:]]
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["aftersales", *args])

@@ -192,6 +192,8 @@ def test_customer_export_and_erase_keep_order_history(api, manager, clerk, tech)
     order = Order.objects.get(number=o["number"])
     assert order.contact_name.startswith("erased-") and order.contact_phones == []
     assert order.status == "completed"  # history kept
+    last = order.events.order_by("-pk").first()
+    assert last is not None and last.action == "pseudonymise" and last.actor == manager
     assert not CustomerPhone.objects.filter(customer=cust).exists()
     assert Contact.objects.get(customer=cust).phone == ""
     assert_error(m.post(f"/customers/{cust.pk}/erase"), 409, "customer_erased")

@@ -18,6 +18,7 @@ from aftersales.domain.codes import Role
 from aftersales.domain.errors import DomainError, conflict
 from aftersales.orders.inputs import parse
 from aftersales.orders.models import Order
+from aftersales.orders.services import orders_pseudonymise
 
 from . import inputs
 from .messages import Message, backend
@@ -691,9 +692,7 @@ def customer_erase(*, actor: User, customer_id: int | str, now: datetime) -> Cus
         c.care_class = ""
         c.save()
         CustomerPhone.objects.filter(customer=c).delete()
-        Order.objects.filter(customer=c).update(
-            contact_name=alias, contact_phones=[], address="", latitude=None, longitude=None
-        )
+        orders_pseudonymise(actor=actor, customer_id=c.pk, alias=alias, now=now)
         Contact.objects.filter(customer=c).update(phone="", address="")
         CustomerProduct.objects.filter(customer=c).update(plate="", next_maintenance_due=None)
         Task.objects.filter(customer=c, open=True).update(open=False)

@@ -68,6 +68,7 @@ RESULT_LABELS = {
 }
 ACTION_LABELS = {
     "receive": _("Received"),
+    "pseudonymise": _("Contact data erased"),
     "assign": _("Assign"),
     "appointment": _("Appointment"),
     "result": _("Intermediate result"),

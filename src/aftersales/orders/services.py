@@ -480,3 +480,39 @@ def _part_update(step: Step, payload: dict[str, Any]) -> None:
 def _note(step: Step, payload: dict[str, Any]) -> None:
     data = inputs.parse(inputs.CallIn, payload)
     step.reason = data.note
+
+
+def orders_pseudonymise(*, actor: User, customer_id: int, alias: str, now: datetime) -> int:
+    """Blank the contact data a customer's orders carry (the customer asked to be erased);
+    the orders, their events and figures stay. Each order's version moves on, so a form
+    opened before the erasure is refused as stale, and the timeline records who erased."""
+    from django.db.models import F
+
+    with transaction.atomic():
+        ids = list(
+            Order.objects.select_for_update()
+            .filter(customer_id=customer_id)
+            .values_list("pk", "status")
+        )
+        Order.objects.filter(pk__in=[pk for pk, _ in ids]).update(
+            contact_name=alias,
+            contact_phones=[],
+            address="",
+            latitude=None,
+            longitude=None,
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        OrderEvent.objects.bulk_create(
+            OrderEvent(
+                order_id=pk,
+                at=now,
+                actor=actor,
+                action="pseudonymise",
+                from_status=status,
+                to_status=status,
+                reason="customer erased",
+            )
+            for pk, status in ids
+        )
+    return len(ids)

@@ -1,19 +1,20 @@
 """Seed the editable tables with the SPEC's defaults, and make order events append-only."""
 
 from django.db import migrations
+from django.utils.translation import gettext_noop
 
 from aftersales.domain.codes import PRODUCT_CATEGORIES, SOURCES
 from aftersales.domain.sla import DEFAULT_SLA_RULES
 
 CATEGORY_NAMES = {
-    "air_conditioner": "Air conditioner", "washing_machine": "Washing machine",
-    "dishwasher": "Dishwasher", "water_heater": "Water heater", "television": "Television",
-    "refrigerator": "Refrigerator", "vehicle": "Vehicle", "farm_machine": "Farm machine",
-    "other": "Other",
+    "air_conditioner": gettext_noop("Air conditioner"), "washing_machine": gettext_noop("Washing machine"),
+    "dishwasher": gettext_noop("Dishwasher"), "water_heater": gettext_noop("Water heater"), "television": gettext_noop("Television"),
+    "refrigerator": gettext_noop("Refrigerator"), "vehicle": gettext_noop("Vehicle"), "farm_machine": gettext_noop("Farm machine"),
+    "other": gettext_noop("Other"),
 }
 SOURCE_NAMES = {
-    "call_centre": "Call centre", "phone": "Phone", "letter": "Letter", "walk_in": "Walk-in",
-    "web": "Web / self-service", "retail_store": "Retail store", "self_received": "Self-received",
+    "call_centre": gettext_noop("Call centre"), "phone": gettext_noop("Phone"), "letter": gettext_noop("Letter"), "walk_in": gettext_noop("Walk-in"),
+    "web": gettext_noop("Web / self-service"), "retail_store": gettext_noop("Retail store"), "self_received": gettext_noop("Self-received"),
 }
 
 
