@@ -74,7 +74,10 @@ def oow(request: HttpRequest, month: str | None = None) -> list[dict[str, Any]]:
 
 @parts_router.get("/{code}", response=OK, summary="One part")
 def get_part(request: HttpRequest, code: str) -> dict[str, Any]:
-    return part_dict(selectors.part_get(code))
+    p = Part.objects.prefetch_related("substitutes").filter(code=code).first()
+    if p is None:
+        raise DomainError("not_found", f"No part {code}.", status=404)
+    return part_dict(p)
 
 
 # ----------------------------------------------------------------------------- /stock

@@ -38,6 +38,7 @@ from .models import (
     Warehouse,
 )
 
+CENT = Decimal("0.01")
 _OUTLET_READERS = {Role.PARTS_KEEPER, Role.CLERK, Role.DISPATCHER, Role.SUPERVISOR}
 
 
@@ -292,7 +293,7 @@ def accounts(user: User, *, rules: PartsRules) -> list[dict[str, Any]]:
     )
     out = []
     for o in outlets_for_user(user).order_by("code"):
-        balance = sums.get(o.pk) or Decimal("0.00")
+        balance = Decimal(sums.get(o.pk) or 0).quantize(CENT)
         out.append(
             {
                 "outlet": o.code,
@@ -360,8 +361,8 @@ def oow_ratio(user: User, *, month: str | None = None) -> list[dict[str, Any]]:
         {
             "outlet": o,
             "month": m,
-            "oow_value": v[0],
-            "total_value": v[1],
+            "oow_value": v[0].quantize(CENT),
+            "total_value": v[1].quantize(CENT),
             "ratio": rules_mod.oow_ratio(v[0], v[1]),
         }
         for (o, m), v in sorted(per.items())
