@@ -815,3 +815,62 @@ def reorder_rule_save(*, actor: User, data: inputs.ReorderRuleIn, now: datetime)
 
 def parse_in(model: type[Any], data: object) -> Any:
     return parse(model, data)
+
+
+# ----------------------------------------------------------------------------- import (P-1)
+
+
+def _split(v: object) -> list[str]:
+    return [x.strip() for x in str(v or "").replace(",", ";").split(";") if x.strip()]
+
+
+def parts_import(*, actor: User, rows: list[dict[str, Any]], now: datetime) -> tuple[int, int]:
+    """The part master from rows (CSV/XLSX); every row is checked first, then all are written
+    in one transaction, or none if any row is wrong (the error names its row)."""
+    if not _may_edit_master(actor):
+        raise _forbid("Only parts keepers and managers edit the part master.")
+    parsed: list[inputs.PartIn] = []
+    for i, row in enumerate(rows, start=2):
+        values: dict[str, Any] = {
+            k: v for k, v in row.items() if k and v not in (None, "") and k != "substitutes"
+        }
+        values["fits_models"] = _split(row.get("fits_models"))
+        values["substitutes"] = _split(row.get("substitutes"))
+        try:
+            parsed.append(parse(inputs.PartIn, values))
+        except DomainError as e:
+            raise DomainError(
+                "import_row_invalid",
+                f"Row {i}: " + "; ".join(f"{k}: {v}" for k, v in e.fields.items()),
+                fields={f"row {i}.{k}": v for k, v in e.fields.items()},
+            ) from None
+    codes = [p.code for p in parsed]
+    dup = sorted({c for c in codes if codes.count(c) > 1})
+    if dup:
+        raise DomainError("import_duplicate_code", f"Codes repeated in the file: {', '.join(dup)}.")
+    known = set(
+        Part.objects.filter(code__in=[s for p in parsed for s in p.substitutes]).values_list(
+            "code", flat=True
+        )
+    ) | set(codes)
+    for i, p in enumerate(parsed, start=2):
+        missing = [s for s in p.substitutes if s not in known or s == p.code]
+        if missing:
+            raise DomainError(
+                "unknown_part",
+                f"Row {i}: unknown substitute(s) {', '.join(missing)}.",
+                fields={f"row {i}.substitutes": ", ".join(missing)},
+            )
+    created = 0
+    with transaction.atomic():
+        objs: dict[str, Part] = {}
+        for p in parsed:
+            obj, was_new = Part.objects.update_or_create(
+                code=p.code, defaults=p.model_dump(exclude={"code", "substitutes"})
+            )
+            created += int(was_new)
+            objs[p.code] = obj
+        by_code = {x.code: x for x in Part.objects.filter(code__in=known)}
+        for p in parsed:
+            objs[p.code].substitutes.set([by_code[s] for s in p.substitutes])
+    return created, len(parsed) - created
