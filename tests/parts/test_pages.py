@@ -97,3 +97,15 @@ def test_pages_other_outlet_doc_is_404(web, wh, part, make_user, other_outlet):
     other.force_login(make_user("k2", "parts_keeper", outlet=other_outlet))
     assert other.get(r["Location"]).status_code == 404
     assert other.get(r["Location"] + "slip.pdf").status_code == 404
+
+
+@pytest.mark.django_db
+def test_o13_request_form_unknown_order_shows_error_and_bad_ids_are_404(web, wh, part):
+    before = counts()
+    r = web.post("/parts/requests/", {"action": "create", "order": "SO-NOPE", "part": "P-100"})
+    assert r.status_code == 422 and b"messages" in r.content
+    r = web.post("/parts/requests/", {"action": "approve", "id": "abc"})
+    assert r.status_code == 404
+    r = web.post("/parts/counts/999/", {"action": "enter", "line": "x"})
+    assert r.status_code == 404
+    assert counts() == before

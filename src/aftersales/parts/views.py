@@ -63,11 +63,18 @@ def _form_errors(e: DomainError) -> dict[str, str]:
     return out
 
 
-def _try(request: HttpRequest, fn: Callable[[], Any]) -> tuple[Any, dict[str, str]]:
+def _int(value: str | None) -> int:
+    v = (value or "").strip()
+    return int(v) if v.isdigit() and len(v) < 15 else 0
+
+
+def _try(
+    request: HttpRequest, fn: Callable[[], Any], *, show_404: bool = False
+) -> tuple[Any, dict[str, str]]:
     try:
         return fn(), {}
     except DomainError as e:
-        if e.status == 404 and not e.fields:
+        if e.status == 404 and not e.fields and not show_404:
             raise
         messages.error(request, error_message(e))
         return None, _form_errors(e) or {"__all__": e.message}
@@ -242,7 +249,7 @@ def requests_view(request: HttpRequest) -> HttpResponse:
                     )
 
             else:
-                pk = int(post.get("id", "0") or 0)
+                pk = _int(post.get("id"))
                 body = {k: post[k] for k in ("bin", "version", "note") if post.get(k, "").strip()}
 
                 def run() -> Any:
@@ -254,7 +261,7 @@ def requests_view(request: HttpRequest) -> HttpResponse:
                         now=timezone.now(),
                     )
 
-            done, errors = _try(request, run)
+            done, errors = _try(request, run, show_404=action == "create")
         except DomainError:
             return _not_found(request)
         if done is not None:
@@ -336,7 +343,7 @@ def count_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         post = request.POST
         action = post.get("action", "")
-        line = int(post.get("line", "0") or 0)
+        line = _int(post.get("line"))
         now = timezone.now()
 
         def run() -> Any:
