@@ -314,3 +314,17 @@ def test_permissions_keeper_of_other_outlet_gets_404_and_tech_cannot_move(
 def test_manager_sees_all_stock(api, keeper, manager, wh, part):
     receive(api(keeper), 2)
     assert on_hand(api(manager)) == 2
+
+
+@pytest.mark.django_db
+def test_technician_sees_own_van_only(api, keeper, tech, tech2, wh, van, part):
+    k = api(keeper)
+    receive(k, 3)
+    r = k.post("/stock/transfers", {"from_warehouse": "qd-main", "to_warehouse": "van-tech",
+                                     "lines": [{"part": "P-100", "qty": 1, "to_bin": "V-1-1-1"}]})  # fmt: skip
+    assert r.status_code == 201
+    t = api(tech)
+    assert on_hand(t, warehouse="van-tech") == 1
+    assert on_hand(t) == 1  # the store is not his
+    assert_error(t.get("/stock/on-hand", warehouse="qd-main"), 404, "not_found")
+    assert_error(api(tech2).get("/stock/on-hand", warehouse="van-tech"), 404, "not_found")
