@@ -163,7 +163,10 @@ def _take(
         bq = bq.filter(bin=b)
     else:
         bq = bq.filter(warehouse=wh, bin__area="stock")
-    balances = list(bq.filter(qty__gt=0).select_for_update().order_by("pk"))
+    # OF self: lock the balance rows only, not the joined bins (other parts share them).
+    balances = list(
+        bq.filter(qty__gt=0).select_related("bin").select_for_update(of=("self",)).order_by("pk")
+    )
     available = sum(x.qty for x in balances)
     if available < qty:
         raise rules_mod.insufficient(part.code, qty, available)
@@ -181,7 +184,7 @@ def _take(
     )
     per_bin: dict[int, int] = defaultdict(int)
     out: list[Taken] = []
-    bin_objs = Bin.objects.in_bulk(list(bins))
+    bin_objs = {x.bin_id: x.bin for x in balances}
     for view, n in plan:
         lot = by_id[view.id]
         if not StockLot.objects.filter(pk=lot.pk, qty_left__gte=n).update(
