@@ -312,7 +312,7 @@ def bench_ageing(who: dict[str, Any]) -> dict[str, Any]:
 
     from aftersales.parts import reports
     from aftersales.parts.models import current_rules
-    from aftersales.parts.selectors import ageing_rows
+    from aftersales.parts.selectors import ageing_rows, ageing_summary
 
     rules = current_rules()
     now = timezone.now()
@@ -330,6 +330,10 @@ def bench_ageing(who: dict[str, Any]) -> dict[str, Any]:
     )
     out["ageing_outlet_s"] = round(time.perf_counter() - t, 3)
     out["ageing_outlet_rows"] = len(rows)
+    t = time.perf_counter()
+    summary = ageing_summary(who["manager"], now=now, rules=rules)
+    out["ageing_network_summary_s"] = round(time.perf_counter() - t, 3)
+    out["ageing_network_summary_rows"] = len(summary)
     t = time.perf_counter()
     nrows = sum(
         1 for _ in ageing_rows(who["manager"], now=now, rules=rules).iterator(chunk_size=5000)
@@ -366,6 +370,9 @@ def table(results: dict[str, Any]) -> str:
         f"| Ageing, one warehouse's page (200 rows) | {f['ageing']['ageing_page_s']} s | — |",
         f"| Ageing report, one outlet (4 stores, {f['ageing']['ageing_outlet_rows']} rows) | "
         f"{f['ageing']['ageing_outlet_s']} s | ≤ 2 s |",
+        f"| Ageing summary, whole network (yellow/red lines and value per warehouse, "
+        f"{f['ageing']['ageing_network_summary_rows']} warehouses) | "
+        f"{f['ageing']['ageing_network_summary_s']} s | ≤ 2 s |",
         f"| Ageing XLSX export, one outlet | {f['ageing']['ageing_outlet_xlsx_s']} s | — |",
         f"| Ageing rows, whole network ({f['ageing']['ageing_network_rows']} rows) | "
         f"{f['ageing']['ageing_network_rows_s']} s | — |",

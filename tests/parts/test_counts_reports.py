@@ -111,8 +111,12 @@ def test_p5_ageing_yellow_after_a_month_red_after_three_and_issue_resets(
         assert rows == {"P-100": "yellow", "P-200": "yellow"}
         issue(k, 1)  # P-100 moves again
     with frozen(T0 + timedelta(days=91)):
-        rows = {r["part"]: r["band"] for r in k.get("/stock/ageing").json()["results"]}
+        body = k.get("/stock/ageing").json()
+        rows = {r["part"]: r["band"] for r in body["results"]}
         assert rows == {"P-100": "yellow", "P-200": "red"}
+        assert body["summary"] == [{"warehouse": "qd-main", "yellow_lines": 1, "yellow_qty": 1,
+                                    "yellow_value": "12.50", "red_lines": 1, "red_qty": 2,
+                                    "red_value": "160.00"}]  # fmt: skip
         oh = k.get("/stock/on-hand", warehouse="qd-main").json()["results"]
         assert {r["part"]: r["band"] for r in oh} == {"P-100": "yellow", "P-200": "red"}
     # The periods are editable.

@@ -149,7 +149,14 @@ def get_ageing(
     now, rules = timezone.now(), current_rules()
     qs = selectors.ageing_rows(user_of(request), warehouse=warehouse, now=now, rules=rules)
     rows = list(qs[(page - 1) * page_size : page * page_size])
-    return {"results": reports.ageing_dicts(rows, now=now, rules=rules)}
+    summary = selectors.ageing_summary(user_of(request), warehouse=warehouse, now=now, rules=rules)
+    return {
+        "summary": [
+            {**x, "yellow_value": str(x["yellow_value"]), "red_value": str(x["red_value"])}
+            for x in summary
+        ],
+        "results": reports.ageing_dicts(rows, now=now, rules=rules),
+    }
 
 
 @stock_router.get("/reorder", response=LIST, summary="P-6 reorder suggestions")

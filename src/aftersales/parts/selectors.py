@@ -222,6 +222,48 @@ def ageing_rows(
     )
 
 
+def ageing_summary(
+    user: User, *, warehouse: str | None = None, now: datetime, rules: PartsRules
+) -> list[dict[str, Any]]:
+    """P-5 per warehouse: lines, units and value in yellow and in red (one GROUP BY)."""
+    from django.db.models import Case, Count, DecimalField, IntegerField, Value, When
+
+    yellow, red = rules_mod.ageing_cutoffs(now, rules)
+    qs = StockBalance.objects.filter(qty__gt=0, aged_from__lt=yellow)
+    if not sees_whole_network(user):
+        qs = qs.filter(warehouse__in=warehouses_for_user(user))
+    if warehouse:
+        qs = qs.filter(warehouse=warehouse_get(user, warehouse))
+    is_red = Q(aged_from__lt=red)
+    value = F("qty") * F("part__unit_cost")
+    zero = Value(0, output_field=IntegerField())
+    money = DecimalField(max_digits=18, decimal_places=2)
+    rows = (
+        qs.values("warehouse__code")
+        .annotate(
+            red_lines=Count("pk", filter=is_red),
+            yellow_lines=Count("pk", filter=~is_red),
+            red_qty=Sum(Case(When(is_red, then=F("qty")), default=zero)),
+            yellow_qty=Sum(Case(When(is_red, then=zero), default=F("qty"))),
+            red_value=Sum(Case(When(is_red, then=value), default=Value(0), output_field=money)),
+            yellow_value=Sum(Case(When(is_red, then=Value(0)), default=value, output_field=money)),
+        )
+        .order_by("warehouse__code")
+    )
+    return [
+        {
+            "warehouse": r["warehouse__code"],
+            "yellow_lines": r["yellow_lines"],
+            "yellow_qty": r["yellow_qty"] or 0,
+            "yellow_value": Decimal(r["yellow_value"] or 0).quantize(CENT),
+            "red_lines": r["red_lines"],
+            "red_qty": r["red_qty"] or 0,
+            "red_value": Decimal(r["red_value"] or 0).quantize(CENT),
+        }
+        for r in rows
+    ]
+
+
 def reorder_suggestions(
     user: User, *, warehouse: str, now: datetime, rules: PartsRules
 ) -> list[dict[str, Any]]:

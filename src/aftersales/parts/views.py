@@ -387,12 +387,19 @@ def ageing_view(request: HttpRequest) -> HttpResponse:
     try:
         qs = selectors.ageing_rows(user, warehouse=wh, now=now, rules=rules)
         rows = reports.ageing_dicts(qs[:500], now=now, rules=rules)
+        summary = selectors.ageing_summary(user, warehouse=wh, now=now, rules=rules)
     except DomainError:
         return _not_found(request)
     return render(
         request,
         "parts/ageing.html",
-        {"rows": rows, "warehouse": wh or "", "warehouses": _wh_choices(user), "rules": rules},
+        {
+            "rows": rows,
+            "summary": summary,
+            "warehouse": wh or "",
+            "warehouses": _wh_choices(user),
+            "rules": rules,
+        },
     )
 
 
