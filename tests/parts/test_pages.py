@@ -109,3 +109,21 @@ def test_o13_request_form_unknown_order_shows_error_and_bad_ids_are_404(web, wh,
     r = web.post("/parts/counts/999/", {"action": "enter", "line": "x"})
     assert r.status_code == 404
     assert counts() == before
+
+
+@pytest.mark.django_db
+def test_o13_requests_page_offers_each_role_its_own_steps(api, tech, keeper, clerk, wh, part):
+    from tests.flows.helpers import T0, act, frozen, receive
+
+    c = api(clerk)
+    with frozen(T0):
+        n = receive(c)["number"]
+        act(c, n, "assign", {"technician": "tech"})
+        api(tech).post("/part-requests", {"order": n, "part": "P-100"})
+    k = Client()
+    k.force_login(keeper)
+    t = Client()
+    t.force_login(tech)
+    assert b'value="approve"' in k.get("/parts/requests/").content
+    page = t.get(f"/parts/requests/?order={n}")
+    assert n.encode() in page.content and b'value="approve"' not in page.content

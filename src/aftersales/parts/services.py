@@ -461,7 +461,7 @@ def request_create(*, actor: User, data: inputs.RequestIn, now: datetime) -> Par
         )
 
 
-_REQUEST_ROLES: dict[str, frozenset[Role]] = {
+REQUEST_ROLES: dict[str, frozenset[Role]] = {
     "approve": frozenset({Role.PARTS_KEEPER, Role.SUPERVISOR, Role.ADMIN}),
     "ship": frozenset({Role.PARTS_KEEPER, Role.ADMIN}),
     "receive": frozenset({Role.PARTS_KEEPER, Role.ADMIN}),
@@ -495,7 +495,7 @@ def request_act(
             )
         to = rules_mod.request_next(RequestStatus(req.status), action)
         roles = actor.role_set
-        allowed = _REQUEST_ROLES[action]
+        allowed = REQUEST_ROLES[action]
         if not roles & allowed:
             raise _forbid(f"Your roles may not {action} part requests.")
         keeper_action = action in ("ship", "receive", "issue") or (

@@ -274,13 +274,18 @@ def requests_view(request: HttpRequest) -> HttpResponse:
         for s in rules_mod.RequestStatus
         if s not in (rules_mod.RequestStatus.FITTED, rules_mod.RequestStatus.CANCELLED)
     ]
-    rows = [request_dict(r) for r in selectors.request_queue(user, status=status)[:200]]
+    order = request.GET.get("order", "").strip()
+    qs = selectors.request_queue(user, status=None if order else status)
+    if order:
+        qs = qs.filter(order__number=order)
+    rows = [request_dict(r) for r in qs[:200]]
+    roles = user.role_set
     nxt = {
         s.value: [a for a, t in rules_mod.REQUEST_TRANSITIONS.items() if s in t]
         for s in rules_mod.RequestStatus
     }
     for r in rows:
-        r["actions"] = nxt[r["status"]]
+        r["actions"] = [a for a in nxt[r["status"]] if roles & services.REQUEST_ROLES[a]]
         r["status_label"] = REQUEST_LABELS.get(r["status"], r["status"])
     return render(
         request,
