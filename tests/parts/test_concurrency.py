@@ -66,3 +66,37 @@ def test_p3_twenty_concurrent_issues_of_the_last_five_units(reference_data, make
     assert sum(StockLot.objects.values_list("qty_left", flat=True)) == 0
     assert StockMove.objects.filter(kind="issue").count() == 5
     assert sum(StockMove.objects.values_list("qty", flat=True)) == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrency (PostgreSQL)")
+@pytest.mark.django_db(transaction=True)
+def test_p4_two_counts_started_at_once_one_wins(reference_data, make_user, outlet):
+    keeper = make_user("keeper", "parts_keeper")
+    sup = make_user("sup", "supervisor")
+    wh = Warehouse.objects.create(code="qd-main", name="store", outlet=outlet)
+    Bin.objects.create(warehouse=wh, zone="A", shelf="1", level="1", position="1")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def worker(user) -> None:
+        try:
+            barrier.wait(timeout=20)
+            services.count_start(actor=user, warehouse="qd-main", now=timezone.now())
+            result = "ok"
+        except DomainError as e:
+            result = e.code
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=worker, args=(u,)) for u in (keeper, sup)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes) == ["count_already_open", "ok"]
+    from aftersales.parts.models import StockCount
+
+    assert StockCount.objects.filter(status="open").count() == 1
