@@ -307,6 +307,31 @@ def bench_issues(
     }
 
 
+def bench_issue_service(n: dict[str, int], who: dict[str, Any], total: int) -> dict[str, Any]:
+    """The issue service alone (no HTTP), one thread: what the ledger path costs."""
+    from django.utils import timezone
+
+    from aftersales.parts import inputs, services
+
+    keeper, _token, outlet = who["keepers"][1]
+    per_wh = n["balances_per_wh"]
+    wh_first = (int(outlet.code[3:]) - 1) * 4 + 1
+    rnd = random.Random(7)
+    lat = []
+    t0 = time.perf_counter()
+    for _ in range(total):
+        w = wh_first + rnd.randint(0, 3)
+        k = rnd.randint(0, per_wh - 1)
+        part = ((w - 1) * per_wh + k) % n["parts"] + 1
+        data = inputs.IssueIn(
+            warehouse=f"bw-{w:04d}", lines=[inputs.IssueLine(part=f"BP-{part:06d}", qty=1)]
+        )
+        t = time.perf_counter()
+        services.stock_issue(actor=keeper, data=data, now=timezone.now())
+        lat.append(time.perf_counter() - t)
+    return {**summary_ms(lat), "rps": round(total / (time.perf_counter() - t0), 1)}
+
+
 def bench_ageing(who: dict[str, Any]) -> dict[str, Any]:
     from django.utils import timezone
 
@@ -367,6 +392,9 @@ def table(results: dict[str, Any]) -> str:
         f"workers, {f['issues']['threads']} client threads) | {f['issues']['rps']} req/s "
         f"(p50 {f['issues']['p50_ms']} ms, p99 {f['issues']['p99_ms']} ms; statuses "
         f"{f['issues']['statuses']}) | ≥ 300/s |",
+        f"| Issue with FIFO, service in-process, one thread (p50 / p99) | "
+        f"{f['issue_service']['rps']}/s ({f['issue_service']['p50_ms']} / "
+        f"{f['issue_service']['p99_ms']} ms) | — |",
         f"| Ageing, one warehouse's page (200 rows) | {f['ageing']['ageing_page_s']} s | — |",
         f"| Ageing report, one outlet (4 stores, {f['ageing']['ageing_outlet_rows']} rows) | "
         f"{f['ageing']['ageing_outlet_s']} s | ≤ 2 s |",
@@ -418,6 +446,8 @@ def main(argv: list[str] | None = None) -> None:
     results["figures"]["on_hand"] = bench_on_hand(n, who, a.runs)
     log("ageing")
     results["figures"]["ageing"] = bench_ageing(who)
+    log("issue service (in-process)")
+    results["figures"]["issue_service"] = bench_issue_service(n, who, 500)
     procs.PORT = PORT  # type: ignore[attr-defined]
     g = procs.Gunicorn(workers=a.workers)
     g.log = OUT / "parts_gunicorn.log"
