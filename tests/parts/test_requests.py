@@ -206,3 +206,43 @@ def test_p8_out_of_warranty_close_makes_no_return(api, clerk, tech, keeper, wh, 
         _to_fitted(api, tech, keeper, n)
         finish(c, api(tech), n, T0)
     assert OldPartReturn.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_o13_request_on_unassigned_order_or_outlet_without_store_is_refused(
+    api, clerk, make_user, other_outlet, wh, part
+):
+    c = api(clerk)
+    with frozen(T0):
+        n = receive(c)["number"]  # received, not assigned: no part requests yet
+        before = counts() | {"op": OrderPart.objects.count()}
+        assert_error(
+            c.post("/part-requests", {"order": n, "part": "P-100"}), 409, "illegal_transition"
+        )
+        m = api(make_user("boss2", "manager", outlet=None))
+        n2 = receive(m, source_ref="JN", outlet="jn-03")["number"]
+        act(
+            m,
+            n2,
+            "assign",
+            {"technician": make_user("t3", "technician", outlet=other_outlet).username},
+        )
+        before = counts() | {"op": OrderPart.objects.count()}
+        assert_error(m.post("/part-requests", {"order": n2, "part": "P-100"}), 422, "no_warehouse")
+    assert counts() | {"op": OrderPart.objects.count()} == before
+
+
+@pytest.mark.django_db
+def test_parts_policy_is_seeded_and_editable_in_admin(make_user):
+    from django.test import Client
+
+    from aftersales.parts.models import PartsPolicy
+
+    row = PartsPolicy.objects.get()
+    assert (row.return_due_days, row.ageing_yellow_days, row.ageing_red_days) == (3, 30, 90)
+    assert row.account_alert == Decimal("5000")
+    admin = make_user("root", "admin", is_staff=True, is_superuser=True)
+    c = Client()
+    c.force_login(admin)
+    assert c.get(f"/admin/parts/partspolicy/{row.pk}/change/").status_code == 200
+    assert c.get("/admin/parts/stockmove/").status_code == 200
