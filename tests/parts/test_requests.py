@@ -219,6 +219,7 @@ def test_o13_request_on_unassigned_order_or_outlet_without_store_is_refused(
         assert_error(
             c.post("/part-requests", {"order": n, "part": "P-100"}), 409, "illegal_transition"
         )
+        assert counts() | {"op": OrderPart.objects.count()} == before
         m = api(make_user("boss2", "manager", outlet=None))
         n2 = receive(m, source_ref="JN", outlet="jn-03")["number"]
         act(
