@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Outlet, User
 from aftersales.domain import parts as rules_mod
@@ -89,7 +90,7 @@ def part_get(code: str, *, field: str = "part") -> Part:
     if part is None:
         raise DomainError(
             "unknown_part",
-            f"No part with code {code!r} in the part master.",
+            _("No part with code %(code)s in the part master.") % {"code": code},
             fields={field: "unknown part code"},
             code_given=code,
         )

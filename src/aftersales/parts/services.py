@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Outlet, User
 from aftersales.domain import parts as rules_mod
@@ -68,7 +69,7 @@ def bin_get(wh: Warehouse, ref: str, *, field: str = "bin") -> Bin:
     if found is None:
         raise DomainError(
             "unknown_bin",
-            f"No bin {ref!r} in warehouse {wh.code}.",
+            _("No bin %(bin)s in warehouse %(warehouse)s.") % {"bin": ref, "warehouse": wh.code},
             fields={field: "unknown bin"},
         )
     return found
@@ -157,7 +158,7 @@ def _take(
         if not StockBalance.objects.filter(part=part, bin=b).exists():
             raise DomainError(
                 "part_not_in_bin",
-                f"Bin {b.label} does not hold {part.code}.",
+                _("Bin %(bin)s does not hold %(part)s.") % {"bin": b.label, "part": part.code},
                 fields={"bin": "does not hold this part"},
             )
         bq = bq.filter(bin=b)
@@ -264,7 +265,8 @@ def stock_receive(*, actor: User, data: inputs.ReceiptIn, now: datetime) -> Stoc
             if line.model is not None and part.model and line.model != part.model:
                 raise DomainError(
                     "model_mismatch",
-                    f"Part {part.code} is model {part.model!r} in the master, not {line.model!r}.",
+                    _("Part %(part)s is model %(master)s in the master, not %(given)s.")
+                    % {"part": part.code, "master": part.model, "given": line.model},
                     fields={f"lines.{i}.model": f"master says {part.model}"},
                 )
         doc = _doc("receipt", wh, actor, now, note=data.note)
@@ -410,7 +412,7 @@ def _outlet_warehouse(order: Order) -> Warehouse:
     if wh is None:
         raise DomainError(
             "no_warehouse",
-            "This order's outlet has no parts warehouse yet.",
+            _("This order's outlet has no parts warehouse yet."),
             fields={"warehouse": "none for this outlet"},
         )
     return wh
@@ -428,7 +430,7 @@ def request_create(*, actor: User, data: inputs.RequestIn, now: datetime) -> Par
             if wh.outlet_id != order.outlet_id:
                 raise DomainError(
                     "warehouse_other_outlet",
-                    "The warehouse belongs to another outlet.",
+                    _("The warehouse belongs to another outlet."),
                     fields={"warehouse": "another outlet"},
                 )
         else:
@@ -475,7 +477,9 @@ def _when(at: datetime | None, now: datetime) -> datetime:
     if at is None:
         return now
     if at > now:
-        raise DomainError("validation", "Times cannot be in the future.", fields={"at": "future"})
+        raise DomainError(
+            "validation", _("Times cannot be in the future."), fields={"at": "future"}
+        )
     return at
 
 
@@ -528,11 +532,11 @@ def request_act(
             at = _when(data.at, now)
             if req.shipped_at and at < req.shipped_at:
                 raise DomainError(
-                    "validation", "Received before it was shipped.", fields={"at": "before ship"}
+                    "validation", _("Received before it was shipped."), fields={"at": "before ship"}
                 )
             if not data.bin:
                 raise DomainError(
-                    "validation", "Say which bin it goes into.", fields={"bin": "required"}
+                    "validation", _("Say which bin it goes into."), fields={"bin": "required"}
                 )
             stock_receive(
                 actor=actor,
@@ -591,7 +595,7 @@ def old_parts_on_close(order: Order, now: datetime) -> list[OldPartReturn]:
     for req in order.part_requests.select_related("part").filter(
         status__in=[RequestStatus.ISSUED.value, RequestStatus.FITTED.value]
     ):
-        row, _ = OldPartReturn.objects.get_or_create(
+        row, _created = OldPartReturn.objects.get_or_create(
             request=req,
             defaults={
                 "order": order,
@@ -617,7 +621,7 @@ def old_part_receive(*, actor: User, pk: int, now: datetime) -> OldPartReturn:
         if not actor.role_set & {Role.PARTS_KEEPER, Role.ADMIN}:
             raise _forbid("Only the parts keeper takes old parts back.")
         if row.returned_at is not None:
-            raise conflict("already_returned", "This old part is already back.")
+            raise conflict("already_returned", _("This old part is already back."))
         row.returned_at = now
         row.received_by = actor
         row.save(update_fields=["returned_at", "received_by"])
@@ -671,7 +675,8 @@ def count_start(*, actor: User, warehouse: str, now: datetime) -> StockCount:
             if StockCount.objects.filter(warehouse=wh, status="open").exists():
                 raise conflict(
                     "count_already_open",
-                    f"Warehouse {wh.code} is being counted already; close that count first.",
+                    _("Warehouse %(warehouse)s is being counted already; close that count first.")
+                    % {"warehouse": wh.code},
                 )
             count = StockCount.objects.create(
                 warehouse=wh, status="open", started_at=now, started_by=actor
@@ -694,7 +699,7 @@ def count_start(*, actor: User, warehouse: str, now: datetime) -> StockCount:
 def _open_line(actor: User, count_pk: int, line_pk: int) -> tuple[StockCount, StockCountLine]:
     count = count_get(actor, count_pk)
     if count.status != "open":
-        raise conflict("count_closed", "This count is closed.")
+        raise conflict("count_closed", _("This count is closed."))
     line = StockCountLine.objects.select_for_update().filter(pk=line_pk, count=count).first()
     if line is None:
         raise DomainError("not_found", "No such count line.", status=404)
@@ -709,7 +714,7 @@ def count_enter(
         if not _may_count(actor, count.warehouse):
             raise _forbid("Only the outlet's parts keeper or supervisor counts its stock.")
         if line.approved_at is not None:
-            raise conflict("line_approved", "This line's variance is approved and posted.")
+            raise conflict("line_approved", _("This line's variance is approved and posted."))
         line.counted_qty = data.counted
         line.counted_by = actor
         line.reason = data.reason
@@ -731,17 +736,17 @@ def count_approve(
         ):
             raise _forbid("A supervisor approves count variances.")
         if line.counted_qty is None:
-            raise conflict("not_counted", "Enter the counted quantity first.")
+            raise conflict("not_counted", _("Enter the counted quantity first."))
         if line.approved_at is not None:
             raise conflict("line_approved", "Already approved.")
         variance = line.counted_qty - line.book_qty
         if variance == 0:
-            raise conflict("no_variance", "There is no variance to approve.")
+            raise conflict("no_variance", _("There is no variance to approve."))
         reason = data.reason or line.reason
         if not reason:
             raise DomainError(
                 "reason_required",
-                "A variance is posted only with a reason.",
+                _("A variance is posted only with a reason."),
                 fields={"reason": "required"},
             )
         part = Part.objects.get(pk=line.part_id)
@@ -808,7 +813,7 @@ def reorder_rule_save(*, actor: User, data: inputs.ReorderRuleIn, now: datetime)
     part = part_get(data.part)
     if data.min_qty is not None and data.max_qty is not None and data.max_qty < data.min_qty:
         raise DomainError("validation", "max below min.", fields={"max_qty": "below min"})
-    row, _ = ReorderRule.objects.update_or_create(
+    row, _created = ReorderRule.objects.update_or_create(
         part=part,
         warehouse=wh,
         defaults=data.model_dump(include={"min_qty", "max_qty", "reorder_point", "reorder_qty"}),
