@@ -221,3 +221,21 @@ def test_o13_order_waiting_for_parts_shows_promised_date(api, clerk, tech, wh, p
         act(t, n, "result", {"kind": "waiting_parts", "part": "P-100", "shipped_by": "manufacturer",
                              "promised_date": "2026-12-10"})  # fmt: skip
     assert t.get(f"/part-requests/{r['id']}").json()["promised_date"] == "2026-12-10"
+
+
+@pytest.mark.django_db
+def test_p6_reorder_rule_api_sets_and_refuses_max_below_min(api, keeper, tech, wh, part):
+    k = api(keeper)
+    stock_in(k, 2)
+    before = ReorderRule.objects.count()
+    assert_error(k.post("/stock/reorder-rules", {"part": "P-100", "warehouse": "qd-main",
+                                                  "min_qty": 5, "max_qty": 3}), 422, "validation")  # fmt: skip
+    assert_error(api(tech).post("/stock/reorder-rules", {"part": "P-100", "warehouse": "qd-main",
+                                                          "reorder_point": 4}), 404, "not_found")  # fmt: skip
+    assert ReorderRule.objects.count() == before
+    r = k.post("/stock/reorder-rules", {"part": "P-100", "warehouse": "qd-main",
+                                         "reorder_point": 4, "reorder_qty": 10})  # fmt: skip
+    assert r.status_code == 200, r.content
+    rows = k.get("/stock/reorder", warehouse="qd-main").json()
+    assert rows == [{"part": "P-100", "name": "压缩机电容", "on_hand": 2, "used": 0, "orders": 0,
+                     "quantity": 10, "reason": "reorder_point", "frequently_failing": False}]  # fmt: skip
