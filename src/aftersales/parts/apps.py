@@ -11,7 +11,11 @@ class PartsConfig(AppConfig):
     name = "aftersales.parts"
     verbose_name = _("Spare parts")
     # Header links: (label, URL name, roles that see it — empty means every signed-in user).
-    nav_items: list[tuple[Any, str, frozenset[str]]] = []
+    nav_items: list[tuple[Any, str, frozenset[str]]] = [
+        (_("Parts"), "parts:stock", frozenset({"parts_keeper", "supervisor", "manager"})),
+        (_("Part requests"), "parts:requests", frozenset({"parts_keeper", "clerk", "technician"})),
+        (_("Arrived today"), "parts:arrived", frozenset({"clerk", "parts_keeper"})),
+    ]
 
     def ready(self) -> None:
         # Receivers of aftersales.orders.signals live in receivers.py when the app has any.
