@@ -38,8 +38,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy src/aftersales
 
+# Each issue's benchmark seeds its own PostgreSQL database (see bench/README.md).
 bench: install
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.parts
+	$(BIN)/python -m bench.care
 
 messages: install
 	cd src/aftersales && ../../$(BIN)/aftersales makemessages -l zh_Hans -l zh_Hant -l ko -l en --no-obsolete && ../../$(BIN)/aftersales compilemessages

@@ -4,7 +4,9 @@ aftersales serve [--host H --port P]       aftersales demo [--if-empty]
 aftersales import orders FILE              aftersales backlog [--export F.xlsx]
 aftersales reconcile SOURCE FILE           aftersales token create USER
 aftersales order ACTION NUMBER [--json …]  aftersales run-schedules [--loop S]
-aftersales followups due [--tracker U]     aftersales <any Django command>
+aftersales followups due [--tracker U]     aftersales parts import FILE
+aftersales parts ageing [--export F.xlsx]  aftersales stock count start|close WAREHOUSE
+aftersales <any Django command>
 """
 
 from __future__ import annotations

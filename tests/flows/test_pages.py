@@ -205,16 +205,23 @@ def test_o12_backlog_page_renders_empty(browser):
 def test_o1_pages_show_category_and_source_by_name(browser, api, clerk):
     with frozen(T0):
         number = receive(api(clerk))["number"]
-    listed = browser.get("/orders/").content.decode()
-    assert "Air conditioner" in listed and ">air_conditioner<" not in listed
+    from django.utils.translation import gettext, override
+
+    with override("zh-hans"):
+        aircon, call_centre = gettext("Air conditioner"), gettext("Call centre")
+    assert aircon != "Air conditioner"
+    listed = browser.get("/orders/").content.decode()  # the network's default: zh-hans
+    assert aircon in listed and "air_conditioner<" not in listed
     detail = browser.get(f"/orders/{number}/").content.decode()
-    assert "Air conditioner" in detail and "Call centre" in detail
+    assert aircon in detail and call_centre in detail
 
 
 def test_o6_field_messages_follow_the_users_language(api, clerk):
     c = api(clerk)
-    r = c.post("/orders", order_body(customer={"name": ""}), headers={"Accept-Language": "zh-hans"})
+    r = c.post(
+        "/orders", order_body(customer={"name": ""}), headers={"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    )
     assert r.status_code == 422
     assert r.json()["error"]["fields"]["customer.name"] == "必填。"
-    r = c.post("/orders", order_body(customer={"name": ""}), headers={"Accept-Language": "en"})
+    r = c.post("/orders", order_body(customer={"name": ""}), headers={"HTTP_ACCEPT_LANGUAGE": "en"})
     assert r.json()["error"]["fields"]["customer.name"] == "Required."

@@ -51,6 +51,28 @@ MESSAGES = {
     "not_found": lambda p: _("Not found."),
     "validation": lambda p: _("Some fields are not valid."),
     "escalation_top": lambda p: _("The order is already with the manager; it cannot go higher."),
+    # Spare parts (P-…): the domain builds English text; these are the users' languages.
+    "insufficient_stock": lambda p: (
+        _("Not enough stock of %(part)s: %(wanted)s wanted, %(available)s on hand.") % p
+    ),
+    "bad_quantity": lambda p: _("A quantity is a whole number of at least 1."),
+    "unknown_part": lambda p: _("No part with code %(code_given)s in the part master.") % p,
+    "illegal_request_transition": lambda p: (
+        _("This step does not follow from the request's current state (%(current)s).") % p
+    ),
+    "count_already_open": lambda p: _(
+        "This warehouse is being counted already; close that count first."
+    ),
+    "count_unapproved_variances": lambda p: (
+        _(
+            "%(n)s variance(s) are not approved yet; a supervisor approves them with a reason before the count closes."
+        )
+        % p
+    ),
+    "count_incomplete": lambda p: _("%(n)s line(s) are not counted yet.") % p,
+    "barcode_charset": lambda p: _(
+        "A Code 39 label takes digits, capital letters, space and the signs - . $ / + and percent."
+    ),
 }
 
 
