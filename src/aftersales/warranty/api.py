@@ -328,18 +328,6 @@ def list_cards(request: HttpRequest, month: str | None = None) -> Any:
     ]
 
 
-@scorecards.get("/{username}", response=R, summary="One technician's card")
-def get_card(request: HttpRequest, username: str, month: str | None = None) -> Any:
-    card = people.scorecard_for(user_of(request), username, _month(month), now=timezone.now())
-    return presenters.card_dict(card)
-
-
-@scorecards.get("/{username}/{month}/statement", response=R, summary="Month-end statement PDF")
-def statement(request: HttpRequest, username: str, month: str) -> Any:
-    card = people.scorecard_for(user_of(request), username, month, now=timezone.now())
-    return _pdf(statement_pdf(card), f"statement-{username}-{month}.pdf")
-
-
 @scorecards.post("/close", response=R, summary="Close a month (manager): once")
 def close_month(request: HttpRequest) -> Any:
     body = json_body(request)
@@ -350,6 +338,18 @@ def close_month(request: HttpRequest) -> Any:
     return Status(
         201, {"month": row.month, "cards": row.cards, "closed_at": row.closed_at.isoformat()}
     )
+
+
+@scorecards.get("/{username}", response=R, summary="One technician's card")
+def get_card(request: HttpRequest, username: str, month: str | None = None) -> Any:
+    card = people.scorecard_for(user_of(request), username, _month(month), now=timezone.now())
+    return presenters.card_dict(card)
+
+
+@scorecards.get("/{username}/{month}/statement", response=R, summary="Month-end statement PDF")
+def statement(request: HttpRequest, username: str, month: str) -> Any:
+    card = people.scorecard_for(user_of(request), username, month, now=timezone.now())
+    return _pdf(statement_pdf(card), f"statement-{username}-{month}.pdf")
 
 
 # --- /expenses ----------------------------------------------------------------------------------

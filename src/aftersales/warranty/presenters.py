@@ -195,6 +195,10 @@ def card_dict(c: dict[str, Any]) -> dict[str, Any]:
         "person": person.username,
         "name": str(person),
         **{k: _s(v) for k, v in c.items() if k != "person"},
+        **{
+            k: money(c[k], c["currency"])
+            for k in ("penalties", "rewards", "commission", "earnings")
+        },
     }
 
 
