@@ -318,14 +318,8 @@ scorecards = Router(tags=["scorecards"])
 
 @scorecards.get("", response=R, summary="S-2 cards of the month for everyone the caller sees")
 def list_cards(request: HttpRequest, month: str | None = None) -> Any:
-    m = _month(month)
-    user = user_of(request)
-    visible = {u.pk for u in people_for_user(user)}
-    techs = [p for p in people.technicians() if p.pk in visible]
-    return [
-        presenters.card_dict(people.scorecard_for(user, p.username, m, now=timezone.now()))
-        for p in techs
-    ]
+    cards = people.scorecards_for(user_of(request), _month(month), now=timezone.now())
+    return [presenters.card_dict(c) for c in cards]
 
 
 @scorecards.post("/close", response=R, summary="Close a month (manager): once")

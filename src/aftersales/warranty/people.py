@@ -414,12 +414,8 @@ def scorecards_close_month(*, month: str, actor: User | None, now: datetime) -> 
         if month_is_closed(month):
             raise conflict("month_closed", f"{month} is already closed.", month=month)
         cards = scorecards_compute(month, now=now)
-        for c in cards:
-            Scorecard.objects.update_or_create(
-                person=c["person"],
-                month=month,
-                defaults={**c, "closed": True, "person": c["person"]},
-            )
+        Scorecard.objects.filter(month=month).delete()  # drafts of an earlier failed close
+        Scorecard.objects.bulk_create(Scorecard(**{**c, "closed": True}) for c in cards)
         try:
             with transaction.atomic():
                 return MonthClose.objects.create(
@@ -429,6 +425,40 @@ def scorecards_close_month(*, month: str, actor: User | None, now: datetime) -> 
             raise conflict("month_closed", f"{month} is already closed.", month=month) from None
 
 
+_CARD_FIELDS = (
+    "month",
+    "figures",
+    "complaints",
+    "complaints_at_fault",
+    "penalties",
+    "rewards",
+    "points",
+    "commission",
+    "earnings",
+    "currency",
+    "computed_at",
+    "closed",
+)
+
+
+def scorecards_for(actor: User, month: str, *, now: datetime) -> list[dict[str, Any]]:
+    """Every card the actor sees for the month: frozen rows once closed, live before."""
+    month_bounds(month)
+    visible = set(people_for_user(actor).values_list("pk", flat=True))
+    techs = [p for p in technicians() if p.pk in visible]
+    if month_is_closed(month):
+        rows = {
+            r.person_id: r
+            for r in Scorecard.objects.filter(month=month, person_id__in=[t.pk for t in techs])
+        }
+        return [
+            {f: getattr(rows[t.pk], f) for f in _CARD_FIELDS} | {"person": t}
+            for t in techs
+            if t.pk in rows
+        ]
+    return scorecards_compute(month, people=techs, now=now)
+
+
 def scorecard_for(actor: User, username: str, month: str, *, now: datetime) -> dict[str, Any]:
     person = people_for_user(actor).filter(username=username).first()
     if person is None:
@@ -436,23 +466,7 @@ def scorecard_for(actor: User, username: str, month: str, *, now: datetime) -> d
     month_bounds(month)
     row = Scorecard.objects.filter(person=person, month=month, closed=True).first()
     if row is not None:
-        return {
-            f: getattr(row, f)
-            for f in (
-                "month",
-                "figures",
-                "complaints",
-                "complaints_at_fault",
-                "penalties",
-                "rewards",
-                "points",
-                "commission",
-                "earnings",
-                "currency",
-                "computed_at",
-                "closed",
-            )
-        } | {"person": person}
+        return {f: getattr(row, f) for f in _CARD_FIELDS} | {"person": person}
     return scorecards_compute(month, people=[person], now=now)[0]
 
 

@@ -343,7 +343,7 @@ def scorecards_page(
             reverse("warranty:card", args=[user.username]) + f"?month={month}"
         )
     try:
-        cards = [people.scorecard_for(user, p.username, month, now=timezone.now()) for p in techs]
+        cards = people.scorecards_for(user, month, now=timezone.now())
     except DomainError as e:
         messages.error(request, error_message(e))
         month, cards = people.month_of(timezone.now()), []
