@@ -104,10 +104,10 @@ def test_s2_close_month_needs_a_manager_and_a_finished_month(api, supervisor, ma
 def test_s2_close_is_rerunnable_after_a_failure(api, clerk, tech, monkeypatch):
     _job(api, clerk, tech, ref="A")
 
-    def boom(**kw):
+    def boom(*a, **kw):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(MonthClose.objects, "create", boom)
+    monkeypatch.setattr(Scorecard.objects, "bulk_create", boom)
     with frozen(AFTER), pytest.raises(RuntimeError):
         people.scorecards_close_month(month="2026-12", actor=None, now=AFTER)
     assert Scorecard.objects.count() == 0 and MonthClose.objects.count() == 0

@@ -413,16 +413,19 @@ def scorecards_close_month(*, month: str, actor: User | None, now: datetime) -> 
     with transaction.atomic():
         if month_is_closed(month):
             raise conflict("month_closed", f"{month} is already closed.", month=month)
+        # The close row first: a second close at the same moment waits on its unique key
+        # and is refused once this one commits.
+        try:
+            with transaction.atomic():
+                row = MonthClose.objects.create(month=month, closed_at=now, closed_by=actor)
+        except IntegrityError:
+            raise conflict("month_closed", f"{month} is already closed.", month=month) from None
         cards = scorecards_compute(month, now=now)
         Scorecard.objects.filter(month=month).delete()  # drafts of an earlier failed close
         Scorecard.objects.bulk_create(Scorecard(**{**c, "closed": True}) for c in cards)
-        try:
-            with transaction.atomic():
-                return MonthClose.objects.create(
-                    month=month, closed_at=now, closed_by=actor, cards=len(cards)
-                )
-        except IntegrityError:
-            raise conflict("month_closed", f"{month} is already closed.", month=month) from None
+        row.cards = len(cards)
+        row.save(update_fields=["cards"])
+        return row
 
 
 _CARD_FIELDS = (
