@@ -211,3 +211,49 @@ def test_w5_quality_page_and_csv(clerk):
     assert b.get("/warranty/quality/?month=2026-12").status_code == 200
     r = b.get("/warranty/quality/?month=2026-12&format=csv")
     assert r["Content-Type"].startswith("text/csv") and b"category" in r.content
+
+
+def test_w2_o16_api_lists_queries_do_not_grow(
+    api, clerk, tech, supervisor, django_assert_max_num_queries
+):
+    from aftersales.warranty.models import Complaint, ComplaintStep, Quote, QuoteLine
+
+    c = api(clerk)
+    with frozen(T0):
+        numbers = [
+            receive(
+                c, source_ref=f"Q{i}", product={"serial": f"Q{i}", "purchase_date": "2019-01-01"}
+            )["number"]
+            for i in range(3)
+        ]
+    o = {x.number: x for x in Order.objects.filter(number__in=numbers)}
+    for i, n in enumerate(numbers):
+        q = Quote.objects.create(
+            number=f"Q-{i}",
+            order=o[n],
+            coverage="out_of_warranty",
+            currency="CNY",
+            total="10",
+            created_by=clerk,
+            created_at=T0,
+        )
+        QuoteLine.objects.create(
+            quote=q, kind="part", description="x", quantity=1, unit_price="10", amount="10"
+        )
+        cp = Complaint.objects.create(
+            order=o[n],
+            channel="call",
+            category="delay",
+            summary="x",
+            received_at=T0,
+            received_by=clerk,
+            outlet=o[n].outlet,
+        )
+        ComplaintStep.objects.create(complaint=cp, kind="apology", note="x", at=T0, by=clerk)
+    # token, visibility, rows, lines, currencies
+    with django_assert_max_num_queries(6):
+        assert len(c.get("/quotes").json()) == 3
+    with django_assert_max_num_queries(6):
+        assert len(c.get("/complaints").json()) == 3
+    with django_assert_max_num_queries(6):
+        assert c.get("/returns").json() == []

@@ -257,3 +257,35 @@ def test_w2_quote_and_invoice_pdf(api, clerk, tech):
         c.post(f"/quotes/{q['number']}/decision", {"accepted": True})
         inv = c.get(f"/quotes/{q['number']}/invoice")
     assert inv.status_code == 200 and inv["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    ("roles", "status"),
+    [(("parts_keeper",), 403), (("clerk",), 201), (("supervisor",), 201), (("technician",), 404)],
+)
+def test_w2_who_may_write_a_quote(api, clerk, tech, make_user, roles, status):
+    """Staff of the outlet and the assigned technician quote; a parts keeper may not; another
+    technician does not even see the order."""
+    user = make_user("someone", *roles)
+    n = _order(api, clerk, tech, "2019-05-01")
+    with frozen(T0):
+        r = _quote(api(user), n, [{"kind": "part", "description": "x", "unit_price": "1"}])
+    assert r.status_code == status, r.content
+    assert Quote.objects.count() == (1 if status == 201 else 0)
+
+
+@pytest.mark.parametrize(
+    ("roles", "status"), [(("clerk",), 403), (("technician",), 403), (("manager",), 200)]
+)
+def test_w3_who_may_decide_a_return(api, clerk, tech, make_user, roles, status):
+    from aftersales.warranty.models import ReturnRequest
+
+    user = make_user("decider", *roles, outlet=None if "manager" in roles else clerk.outlet)
+    n = _order(api, clerk, tech, "2026-12-03")
+    with frozen(T0):
+        rid = (
+            api(tech).post("/returns", {"order": n, "kind": "return", "reason": "坏"}).json()["id"]
+        )
+        r = api(user).post(f"/returns/{rid}/decision", {"approve": True, "reason": "ok"})
+    assert r.status_code in (status, 404 if "technician" in roles else status), r.content
+    assert ReturnRequest.objects.get().status == ("approved" if status == 200 else "requested")

@@ -152,7 +152,8 @@ def list_quotes(request: HttpRequest, order: str | None = None, status: str | No
         qs = qs.filter(order__number=order)
     if status:
         qs = qs.filter(status=status)
-    return [presenters.quote_dict(q) for q in qs[:200]]
+    places = presenters.currency_places()
+    return [presenters.quote_dict(q, places) for q in qs[:200]]
 
 
 @quotes.get("/{number}", response=R, summary="One quote")
@@ -200,7 +201,11 @@ def request_return(request: HttpRequest) -> Any:
 
 @returns.get("", response=R, summary="Return/exchange requests")
 def list_returns(request: HttpRequest, status: str | None = None) -> Any:
-    qs = returns_for_user(user_of(request)).select_related("order", "requested_by", "decided_by")
+    qs = (
+        returns_for_user(user_of(request))
+        .select_related("order", "requested_by", "decided_by")
+        .prefetch_related("photos")
+    )
     if status:
         qs = qs.filter(status=status)
     return [presenters.return_dict(r) for r in qs[:200]]
@@ -251,7 +256,11 @@ def log_complaint(request: HttpRequest) -> Any:
 def list_complaints(
     request: HttpRequest, status: str | None = None, person: str | None = None
 ) -> Any:
-    qs = complaints_for_user(user_of(request)).select_related("order", "person")
+    qs = (
+        complaints_for_user(user_of(request))
+        .select_related("order", "person")
+        .prefetch_related("steps__by")
+    )
     if status:
         qs = qs.filter(status=status)
     if person:

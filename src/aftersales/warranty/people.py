@@ -114,7 +114,13 @@ def complaint_log(*, actor: User, data: dict[str, Any], now: datetime) -> Compla
 
 
 def complaint_get(actor: User, pk: int) -> Complaint:
-    c = complaints_for_user(actor).select_related("order", "person").filter(pk=pk).first()
+    c = (
+        complaints_for_user(actor)
+        .select_related("order", "person")
+        .prefetch_related("steps__by")
+        .filter(pk=pk)
+        .first()
+    )
     if c is None:
         raise DomainError("not_found", "No such complaint.", status=404)
     return c
@@ -180,8 +186,7 @@ def complaint_step(*, actor: User, pk: int, data: dict[str, Any], now: datetime)
                     actor=actor,
                     now=now,
                 )
-        c.refresh_from_db()
-        return c
+        return complaint_get(actor, pk)
 
 
 # --- Rewards and penalties ---------------------------------------------------------------------

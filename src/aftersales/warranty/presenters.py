@@ -17,6 +17,7 @@ from aftersales.orders.models import Order
 from .models import (
     Compensation,
     Complaint,
+    Currency,
     ExpenseClaim,
     PenaltyEntry,
     Quote,
@@ -74,25 +75,33 @@ def order_warranty_dict(order: Order) -> dict[str, Any]:
     return out
 
 
-def money(v: Decimal | None, currency: str) -> str | None:
+def currency_places() -> dict[str, int]:
+    """Every currency's decimals in one query (lists pass it to each row)."""
+    return dict(Currency.objects.values_list("code", "decimals"))
+
+
+def money(v: Decimal | None, currency: str, places: dict[str, int] | None = None) -> str | None:
     """An amount shown with its currency's decimals (KRW 15000, CNY 15000.00)."""
     if v is None:
         return None
-    try:
-        places = currency_decimals(currency)
-    except DomainError:
-        places = 2
-    return str(v.quantize(Decimal(1).scaleb(-places)))
+    if places is not None and currency in places:
+        n = places[currency]
+    else:
+        try:
+            n = currency_decimals(currency)
+        except DomainError:
+            n = 2
+    return str(v.quantize(Decimal(1).scaleb(-n)))
 
 
-def quote_dict(q: Quote) -> dict[str, Any]:
+def quote_dict(q: Quote, places: dict[str, int] | None = None) -> dict[str, Any]:
     cur = q.currency
     return {
         "number": q.number,
         "order": q.order.number,
         "coverage": q.coverage,
         "currency": q.currency,
-        "total": money(q.total, cur),
+        "total": money(q.total, cur, places),
         "status": q.status,
         "note": q.note,
         "created_at": q.created_at.isoformat(),
@@ -103,8 +112,8 @@ def quote_dict(q: Quote) -> dict[str, Any]:
                 "part_code": ln.part_code,
                 "description": ln.description,
                 "quantity": str(ln.quantity),
-                "unit_price": money(ln.unit_price, cur),
-                "amount": money(ln.amount, cur),
+                "unit_price": money(ln.unit_price, cur, places),
+                "amount": money(ln.amount, cur, places),
             }
             for ln in q.lines.all()
         ],
@@ -165,7 +174,7 @@ def complaint_dict(c: Complaint) -> dict[str, Any]:
         "received_at": c.received_at.isoformat(),
         "steps": [
             {"kind": s.kind, "note": s.note, "at": s.at.isoformat(), "by": s.by.username}
-            for s in c.steps.select_related("by")
+            for s in c.steps.all()
         ],
     }
 
