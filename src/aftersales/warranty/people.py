@@ -291,7 +291,8 @@ def auto_penalty(
                 now=now,
                 auto_key=key,
             )
-    except IntegrityError:
+    except (IntegrityError, DomainError):
+        # A misconfigured table (say, the default currency deleted) never blocks the order.
         return None
 
 

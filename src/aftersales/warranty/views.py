@@ -145,6 +145,8 @@ def order_post(request: HttpRequest, number: str, what: str) -> HttpResponse:
     user, now = _user(request), timezone.now()
     data = form_data(request.POST, skip=("target",))
     target = request.POST.get("target", "")
+    if what == "return":  # an unticked box is not sent: not a performance fault
+        data["performance_fault"] = request.POST.get("performance_fault") in ("1", "on", "true")
     actions: dict[str, Callable[[], Any]] = {
         "proof": lambda: services.proof_record(actor=user, number=number, data=data, now=now),
         "extension": lambda: services.extension_add(actor=user, number=number, data=data, now=now),
