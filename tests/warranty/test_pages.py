@@ -54,6 +54,20 @@ def test_w1_badge_tag_for_the_order_page(order):
         Context({"order": o})
     )
     assert 'data-testid="warranty"' in out and f"/warranty/order/{order}/" in out
+    assert 'class="badge bad"' in out  # out of warranty and no accepted quote yet
+    Quote.objects.create(
+        number="Q-1",
+        order=o,
+        coverage="out_of_warranty",
+        currency="CNY",
+        total="1",
+        status="accepted",
+        created_at=T0,
+    )
+    out = Template("{% load warranty_tags %}{% warranty_badge order %}").render(
+        Context({"order": o})
+    )
+    assert 'class="badge bad"' not in out
 
 
 def test_w1_order_page_404_for_other_technician(order, tech2):

@@ -545,4 +545,8 @@ def badge_view(request: HttpRequest, number: str) -> HttpResponse:
         order = order_get_for_user(_user(request), number)
     except DomainError:
         raise Http404(number) from None
-    return render(request, "warranty/_badge.html", {"v": order_warranty(order), "order": order})
+    v = order_warranty(order)
+    needs_quote = not v.in_warranty and not order.quotes.filter(status="accepted").exists()
+    return render(
+        request, "warranty/_badge.html", {"v": v, "order": order, "needs_quote": needs_quote}
+    )

@@ -14,4 +14,6 @@ register = template.Library()
 
 @register.inclusion_tag("warranty/_badge.html")
 def warranty_badge(order: Order) -> dict[str, Any]:
-    return {"v": order_warranty(order), "order": order}
+    v = order_warranty(order)
+    needs_quote = not v.in_warranty and not order.quotes.filter(status="accepted").exists()
+    return {"v": v, "order": order, "needs_quote": needs_quote}
