@@ -207,7 +207,6 @@ class Quote(models.Model):
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decision_note = models.CharField(max_length=500, blank=True)
-    invoiced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
