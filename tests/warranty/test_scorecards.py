@@ -132,3 +132,39 @@ def test_s2_statement_pdf(api, clerk, tech):
         r = api(tech).get("/scorecards/tech/2026-12/statement")
     assert r.status_code == 200 and r.content[:4] == b"%PDF"
     assert PenaltyEntry.objects.filter(rule__code="late_arrival").count() == 1
+
+
+@pytest.mark.parametrize("basis", ["end", "start"])
+def test_s2_sql_cards_match_the_domain_rule(api, clerk, tech, tech2, supervisor, basis):
+    """The grouped query the pages use gives the same card as the pure rule over the jobs."""
+    from aftersales.warranty.models import WarrantyPolicy
+    from aftersales.warranty.selectors import policy
+
+    WarrantyPolicy.objects.update(late_basis=basis)
+    _job(api, clerk, tech, ref="A")
+    _job(api, clerk, tech, ref="B", late=True, report={**FULL_REPORT, "solution": ""})
+    _job(api, clerk, tech2, ref="C", late=True)
+    c = api(clerk)
+    with frozen(T0 + timedelta(days=2)):
+        n = receive(c, source_ref="D", product={"serial": "D"})["number"]
+        act(c, n, "assign", {"technician": "tech"})
+    with frozen(T0 + timedelta(days=4)):
+        act(
+            api(tech),
+            n,
+            "appointment",
+            {**window(T0 + timedelta(days=4, hours=2)), "agreed_by": "customer"},
+        )
+        act(api(tech), n, "part-request", {"part": "电容", "promised_date": "2026-12-20"})
+    with frozen(T0 + timedelta(days=4, hours=3)):
+        act(api(tech), n, "arrive")
+        act(api(tech), n, "complete", FULL_REPORT)
+    start, end = people._bounds("2026-12")
+    ids = [tech.pk, tech2.pk]
+    sql = people.cards_sql(ids, start, end)
+    jobs = people._jobs(ids, start, end)
+    from aftersales.domain.warranty_scores import scorecard
+
+    for pid in ids:
+        assert sql[pid] == scorecard(jobs[pid], targets=policy().targets(), tiers=people._tiers())
+    assert sql[tech.pk].jobs == 3 and sql[tech.pk].incomplete_reports == 1

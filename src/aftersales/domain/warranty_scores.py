@@ -133,10 +133,6 @@ def rate(hits: int, total: int) -> Decimal | None:
     return (Decimal(100) * hits / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _hours(a: datetime, b: datetime) -> Decimal:
-    return Decimal((b - a).total_seconds() / 3600).quantize(Decimal("0.01"))
-
-
 @dataclass(frozen=True, slots=True)
 class Card:
     jobs: int
@@ -219,7 +215,11 @@ def scorecard(jobs: Sequence[Job], *, targets: Targets, tiers: Sequence[Tier]) -
         ),
         "close": rate(sum(1 for j in closed if j.within_sla), len(closed)),
     }
-    hours = [_hours(j.assigned_at or j.created_at, j.completed_at) for j in jobs]
+    # Exact hours for the tiers (a job of 24 h 0 min 10 s is over 24 h), rounded for the mean.
+    hours = [
+        Decimal((j.completed_at - (j.assigned_at or j.created_at)).total_seconds()) / 3600
+        for j in jobs
+    ]
     repeats = sum(1 for j in jobs if j.repeat)
     return Card(
         jobs=n,

@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from aftersales.accounts.models import User
@@ -17,12 +18,14 @@ from aftersales.domain.codes import Role
 from aftersales.domain.errors import DomainError, conflict
 from aftersales.domain.warranty import check_money
 from aftersales.domain.warranty_scores import (
+    Card,
     Job,
     RuleAmount,
     Tier,
     earnings,
     entry_amount,
     month_bounds,
+    rate,
     require_evidence,
     scorecard,
 )
@@ -351,6 +354,100 @@ def _jobs(person_ids: list[int], start: datetime, end: datetime) -> dict[int, li
     return out
 
 
+def cards_sql(person_ids: list[int], start: datetime, end: datetime) -> dict[int, Card]:
+    """The same figures as `scorecard()` in one grouped query (the manager's page and the
+    month close at scale); `test_s2_sql_cards_match_the_domain_rule` holds them equal."""
+    from datetime import timedelta
+
+    targets, tiers = policy().targets(), _tiers()
+    late = "appointment_end" if targets.late_basis == "end" else "appointment_start"
+    base = Coalesce("assigned_at", "created_at")
+    window = Q(
+        arrived_at__isnull=False, appointment_start__isnull=False, appointment_end__isnull=False
+    )
+    aggs: dict[str, Any] = {
+        "jobs": Count("pk"),
+        "accept_n": Count("pk", filter=Q(assigned_at__isnull=False)),
+        "accept_ok": Count(
+            "pk",
+            filter=Q(assigned_at__lte=F("created_at") + timedelta(minutes=targets.accept_minutes)),
+        ),
+        "contact_n": Count(
+            "pk", filter=Q(assigned_at__isnull=False, first_contact_at__isnull=False)
+        ),
+        "contact_ok": Count(
+            "pk",
+            filter=Q(
+                assigned_at__isnull=False,
+                first_contact_at__lte=F("assigned_at") + timedelta(hours=targets.contact_hours),
+            ),
+        ),
+        "arrive_n": Count("pk", filter=window),
+        "arrive_ok": Count("pk", filter=window & Q(arrived_at__lte=F(late))),
+        "parts_n": Count("pk", filter=Q(parts_requested_at__isnull=False)),
+        "parts_ok": Count("pk", filter=Q(parts_requested_at__isnull=False, parts_late=False)),
+        "leftovers_ok": Count(
+            "pk",
+            filter=Q(completed_at__lte=F("created_at") + timedelta(hours=targets.leftover_hours)),
+        ),
+        "close_n": Count("pk", filter=Q(closed_at__isnull=False, within_sla__isnull=False)),
+        "close_ok": Count("pk", filter=Q(closed_at__isnull=False, within_sla=True)),
+        "repeats": Count("pk", filter=Q(repeat_of__isnull=False)),
+        "revisit_n": Count("pk", filter=Q(revisit_satisfied__isnull=False)),
+        "revisit_ok": Count("pk", filter=Q(revisit_satisfied=True)),
+        "incomplete": Count("pk", filter=Q(report_complete=False)),
+        "took": Sum(ExpressionWrapper(F("completed_at") - base, output_field=DurationField())),
+    }
+    bounded = sorted((t for t in tiers if t.max_hours is not None), key=lambda t: t.max_hours or 0)
+    for i, t in enumerate(bounded):
+        aggs[f"tier_{i}"] = Count(
+            "pk", filter=Q(completed_at__lte=base + timedelta(hours=t.max_hours or 0))
+        )
+    rows: Any = (
+        Order.objects.filter(
+            assignee_id__in=person_ids, completed_at__gte=start, completed_at__lt=end
+        )
+        .annotate(
+            parts_late=Exists(OrderPart.objects.filter(order=OuterRef("pk"), requested_late=True))
+        )
+        .values("assignee_id")
+        .annotate(**aggs)
+    )
+    slowest = next((t.amount for t in tiers if t.max_hours is None), Decimal(0))
+    out: dict[int, Card] = {}
+    for r in rows:
+        n = r["jobs"]
+        money, counted = Decimal(0), 0
+        for i, t in enumerate(bounded):
+            money += (r[f"tier_{i}"] - counted) * t.amount
+            counted = r[f"tier_{i}"]
+        money += (n - counted) * slowest
+        timely = {
+            "accept": rate(r["accept_ok"], r["accept_n"]),
+            "contact": rate(r["contact_ok"], r["contact_n"]),
+            "arrive": rate(r["arrive_ok"], r["arrive_n"]),
+            "parts": rate(r["parts_ok"], r["parts_n"]),
+            "leftovers": rate(r["leftovers_ok"], n),
+            "close": rate(r["close_ok"], r["close_n"]),
+        }
+        took = r["took"]
+        out[r["assignee_id"]] = Card(
+            jobs=n,
+            on_time_rate=timely["arrive"],
+            timely=timely,
+            within_sla_rate=timely["close"],
+            repeat_repairs=r["repeats"],
+            repeat_rate=rate(r["repeats"], n),
+            satisfaction=rate(r["revisit_ok"], r["revisit_n"]),
+            incomplete_reports=r["incomplete"],
+            average_hours=(Decimal(took.total_seconds()) / 3600 / n).quantize(Decimal("0.01"))
+            if n and took is not None
+            else None,
+            commission=money,
+        )
+    return out
+
+
 def technicians() -> list[User]:
     return [
         u
@@ -366,8 +463,8 @@ def scorecards_compute(
     start, end = _bounds(month)
     persons = people if people is not None else technicians()
     ids = [p.pk for p in persons]
-    jobs = _jobs(ids, start, end)
-    targets, tiers = policy().targets(), _tiers()
+    cards = cards_sql(ids, start, end)
+    empty = scorecard([], targets=policy().targets(), tiers=[])
     money: dict[tuple[int, str], tuple[Decimal, int]] = {}
     for row in (
         PenaltyEntry.objects.filter(person_id__in=ids, month=month)
@@ -383,7 +480,7 @@ def scorecards_compute(
     currency = policy().currency
     out = []
     for p in persons:
-        card = scorecard(jobs.get(p.pk, []), targets=targets, tiers=tiers)
+        card = cards.get(p.pk, empty)
         penalties, p_pts = money.get((p.pk, "penalty"), (Decimal(0), 0))
         rewards, r_pts = money.get((p.pk, "reward"), (Decimal(0), 0))
         out.append(
