@@ -11,7 +11,16 @@ class WarrantyConfig(AppConfig):
     name = "aftersales.warranty"
     verbose_name = _("Warranty, complaints and scorecards")
     # Header links: (label, URL name, roles that see it — empty means every signed-in user).
-    nav_items: list[tuple[Any, str, frozenset[str]]] = []
+    nav_items: list[tuple[Any, str, frozenset[str]]] = [
+        (
+            _("Complaints"),
+            "warranty:complaints",
+            frozenset({"clerk", "dispatcher", "supervisor", "manager"}),
+        ),
+        (_("Returns"), "warranty:returns", frozenset({"technician", "supervisor", "manager"})),
+        (_("Scorecard"), "warranty:scorecards", frozenset({"technician", "supervisor", "manager"})),
+        (_("Expenses"), "warranty:expenses", frozenset({"technician", "supervisor", "manager"})),
+    ]
 
     def ready(self) -> None:
         # Receivers of aftersales.orders.signals live in receivers.py when the app has any.

@@ -1,27 +1,157 @@
-"""Reads other apps use: whether an order's product is in warranty (W-1).
+"""Reads other apps use: whether an order's product is in warranty (W-1), and this app's reads.
 
 Parts (P-8 old-part returns, P-9 out-of-warranty ratio) and care (the customer file) call
-these; the warranty app's terms table and extended warranties feed them.
+`product_warranty` / `order_warranty`; the terms table, extended warranties and the order's
+proof of purchase feed them.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
+from django.db.models import Q, QuerySet
+
+from aftersales.accounts.models import User
 from aftersales.customers.models import CustomerProduct
-from aftersales.domain.warranty import WarrantyVerdict, warranty_verdict
+from aftersales.domain.codes import Role
+from aftersales.domain.errors import DomainError
+from aftersales.domain.warranty import (
+    ChargeRule as Rule,
+)
+from aftersales.domain.warranty import (
+    Coverage,
+    PartBasis,
+    Term,
+    WarrantyVerdict,
+    term_for,
+    warranty_verdict,
+)
 from aftersales.orders.models import Order
+from aftersales.orders.selectors import orders_for_user, sees_whole_network
 
-# The SPEC's default term (W-1: one year from purchase) until the terms table exists.
-DEFAULT_TERM_MONTHS = 12
+from .models import (
+    ChargeRule,
+    Complaint,
+    Currency,
+    ExpenseClaim,
+    ExtendedWarranty,
+    ProofOfPurchase,
+    Quote,
+    ReturnRequest,
+    WarrantyPolicy,
+    WarrantyTerm,
+)
+
+# The SPEC's default term (W-1: one year) when the policy row is missing (flushed test DBs).
+FALLBACK_TERM_MONTHS = 12
+
+
+def policy() -> WarrantyPolicy:
+    return WarrantyPolicy.objects.order_by("pk").first() or WarrantyPolicy()
+
+
+def currency_decimals(code: str) -> int:
+    row = Currency.objects.filter(code=code, active=True).first()
+    if row is None:
+        raise DomainError(
+            "unknown_currency", f"Unknown currency {code!r}.", fields={"currency": "unknown"}
+        )
+    return int(row.decimals)
+
+
+def _purchase_date(product: CustomerProduct) -> date | None:
+    proof = ProofOfPurchase.objects.filter(product=product).order_by("-recorded_at", "-pk").first()
+    return proof.purchase_date if proof else product.purchase_date
 
 
 def product_warranty(product: CustomerProduct, on: date) -> WarrantyVerdict:
+    terms = [
+        Term(t.category, t.model, t.months)
+        for t in WarrantyTerm.objects.filter(category=product.category)
+    ]
+    row = WarrantyPolicy.objects.order_by("pk").first()
+    default = row.default_term_months if row else FALLBACK_TERM_MONTHS
+    months, basis = term_for(
+        terms, category=product.category, model=product.model, default_months=default
+    )
+    ext = ExtendedWarranty.objects.filter(product=product).order_by("-until").first()
     return warranty_verdict(
-        purchase_date=product.purchase_date, on=on, term_months=DEFAULT_TERM_MONTHS
+        purchase_date=_purchase_date(product),
+        on=on,
+        term_months=months,
+        extended_until=ext.until if ext else None,
+        term_basis=basis,
     )
 
 
 def order_warranty(order: Order, on: date | None = None) -> WarrantyVerdict:
     """The verdict on the day the order was received (or `on`)."""
     return product_warranty(order.product, on or order.requested_at.date())
+
+
+def charge_rule(coverage: Coverage) -> Rule:
+    row = ChargeRule.objects.filter(coverage=coverage.value).first()
+    if row is None:  # the SPEC's table (W-2)
+        defaults = {
+            Coverage.IN_WARRANTY: Rule(
+                coverage, PartBasis.FREE, Decimal(0), Decimal(0), False, False
+            ),
+            Coverage.MISUSE: Rule(coverage, PartBasis.COST, Decimal(0), Decimal(0), False, True),
+            Coverage.OUT_OF_WARRANTY: Rule(
+                coverage, PartBasis.LIST, Decimal(0), Decimal(0), True, True
+            ),
+        }
+        return defaults[coverage]
+    return Rule(
+        coverage,
+        PartBasis(row.parts),
+        row.labour_fee,
+        row.service_fee,
+        row.travel_charged,
+        row.quote_required,
+    )
+
+
+# --- Visibility --------------------------------------------------------------------------
+
+STAFF = frozenset({Role.CLERK, Role.DISPATCHER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN})
+DECIDERS = frozenset({Role.SUPERVISOR, Role.MANAGER, Role.ADMIN})
+
+
+def is_decider(user: User) -> bool:
+    return bool(user.role_set & DECIDERS)
+
+
+def quotes_for_user(user: User) -> QuerySet[Quote]:
+    return Quote.objects.filter(order__in=orders_for_user(user))
+
+
+def returns_for_user(user: User) -> QuerySet[ReturnRequest]:
+    return ReturnRequest.objects.filter(order__in=orders_for_user(user))
+
+
+def complaints_for_user(user: User) -> QuerySet[Complaint]:
+    """Staff see their outlet's (the network for managers); a technician the ones about them."""
+    if sees_whole_network(user):
+        return Complaint.objects.all()
+    q = Q(pk__in=[])
+    if user.role_set & STAFF and user.outlet_id is not None:
+        q |= Q(outlet_id=user.outlet_id)
+    if Role.TECHNICIAN in user.role_set:
+        q |= Q(person_id=user.pk)
+    return Complaint.objects.filter(q)
+
+
+def people_for_user(user: User) -> QuerySet[User]:
+    """Whose scorecards, penalties and expenses the user sees: managers all, supervisors and
+    clerks their outlet, a technician only themself."""
+    if sees_whole_network(user):
+        return User.objects.all()
+    if user.role_set & DECIDERS and user.outlet_id is not None:
+        return User.objects.filter(Q(outlet_id=user.outlet_id) | Q(pk=user.pk))
+    return User.objects.filter(pk=user.pk)
+
+
+def expenses_for_user(user: User) -> QuerySet[ExpenseClaim]:
+    return ExpenseClaim.objects.filter(person__in=people_for_user(user))
