@@ -6,7 +6,7 @@ aftersales reconcile SOURCE FILE           aftersales token create USER
 aftersales order ACTION NUMBER [--json …]  aftersales run-schedules [--loop S]
 aftersales followups due [--tracker U]     aftersales parts import FILE
 aftersales parts ageing [--export F.xlsx]  aftersales stock count start|close WAREHOUSE
-aftersales <any Django command>
+aftersales scorecards close-month YYYY-MM  aftersales <any Django command>
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ ALIASES = {
     ("import", "orders"): "import_orders",
     ("token", "create"): "token_create",
     ("followups", "due"): "followups_due",
+    ("scorecards", "close-month"): "scorecards_close_month",
 }
 # One-word verbs with hyphens (Django command names are module names: underscores).
 SINGLE = {"run-schedules": "run_schedules"}

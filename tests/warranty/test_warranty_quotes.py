@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from aftersales.orders.models import Order
-from aftersales.warranty.models import PriceListItem, Quote, WarrantyTerm
+from aftersales.parts.models import Part
+from aftersales.warranty.models import Quote, WarrantyTerm
 from tests.flows.helpers import T0, act, assert_error, frozen, receive
 from tests.warranty.conftest import wcounts
 
@@ -125,9 +126,7 @@ def test_w2_in_warranty_normal_use_is_free_no_quote(api, clerk, tech):
 
 
 def test_w2_misuse_parts_at_cost_no_service_fee(api, clerk, tech):
-    PriceListItem.objects.create(
-        code="P-FAN", name="风扇电机", cost_price="80.00", list_price="120.00"
-    )
+    Part.objects.create(code="P-FAN", name="风扇电机", unit_cost="80.00", list_price="120.00")
     n = _order(api, clerk, tech, "2026-10-01")
     with frozen(T0):
         r = _quote(api(tech), n, [{"kind": "part", "part_code": "P-FAN"}], misuse=True)
@@ -149,9 +148,7 @@ def test_w2_misuse_parts_at_cost_no_service_fee(api, clerk, tech):
 
 
 def test_w2_out_of_warranty_list_price_quote_and_accept(api, clerk, tech):
-    PriceListItem.objects.create(
-        code="P-COMP", name="压缩机", cost_price="600.00", list_price="820.00"
-    )
+    Part.objects.create(code="P-COMP", name="压缩机", unit_cost="600.00", list_price="820.00")
     n = _order(api, clerk, tech, "2020-01-01")
     with frozen(T0):
         q = _quote(

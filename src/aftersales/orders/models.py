@@ -254,6 +254,8 @@ class Order(models.Model):
             models.Index(fields=["assignee", "status"], name="order_assignee_status"),
             models.Index(fields=["status", "created_at"], name="order_status_created"),
             models.Index(fields=["product", "completed_at"], name="order_product_completed"),
+            # Scorecards (S-2) read a technician's month of completed orders.
+            models.Index(fields=["assignee", "completed_at"], name="order_assignee_completed"),
         ]
 
     def __str__(self) -> str:

@@ -19,7 +19,6 @@ from .models import (
     MonthClose,
     PenaltyEntry,
     PenaltyRule,
-    PriceListItem,
     WarrantyPolicy,
     WarrantyTerm,
 )
@@ -52,12 +51,6 @@ class ChargeRuleAdmin(admin.ModelAdmin):
         "travel_charged",
         "quote_required",
     )
-
-
-@admin.register(PriceListItem)
-class PriceListAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "currency", "cost_price", "list_price")
-    search_fields = ("code", "name")
 
 
 @admin.register(PenaltyRule)

@@ -11,9 +11,10 @@ from typing import Any
 from aftersales.accounts.models import User
 from aftersales.domain.errors import DomainError
 from aftersales.orders.models import Order
+from aftersales.parts.models import Part
 
 from . import people, services
-from .models import PriceListItem, WarrantyTerm
+from .models import WarrantyTerm
 
 PARTS = [
     ("AC-COMP-35", "压缩机 KFR-35", "600.00", "820.00"),
@@ -37,9 +38,9 @@ def load(stdout: Any, rnd: random.Random, now: datetime) -> None:
     WarrantyTerm.objects.get_or_create(category="vehicle", model="", defaults={"months": 36})
     WarrantyTerm.objects.get_or_create(category="refrigerator", model="", defaults={"months": 36})
     for code, name, cost, price in PARTS:
-        PriceListItem.objects.get_or_create(
+        Part.objects.get_or_create(
             code=code,
-            defaults={"name": name, "cost_price": Decimal(cost), "list_price": Decimal(price)},
+            defaults={"name": name, "unit_cost": Decimal(cost), "list_price": Decimal(price)},
         )
     users = {
         u.username: u

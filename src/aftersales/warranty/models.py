@@ -168,24 +168,6 @@ class ChargeRule(models.Model):
         return self.coverage
 
 
-class PriceListItem(models.Model):
-    """The published price list shown to the customer (and the cost price)."""
-
-    code = models.CharField(_("part code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
-    cost_price = models.DecimalField(_("cost price"), **MONEY)
-    list_price = models.DecimalField(_("list price"), **MONEY)
-
-    class Meta:
-        ordering = ["code"]
-        verbose_name = _("price list item")
-        verbose_name_plural = _("price list")
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
-
-
 class Quote(models.Model):
     STATUSES = [
         ("offered", _("Offered")),

@@ -31,12 +31,12 @@ from aftersales.orders.inputs import parse
 from aftersales.orders.models import Order
 from aftersales.orders.selectors import order_get_for_user
 from aftersales.orders.services import order_act
+from aftersales.parts.models import Part
 
 from . import inputs
 from .models import (
     Compensation,
     ExtendedWarranty,
-    PriceListItem,
     ProofOfPurchase,
     Quote,
     QuoteLine,
@@ -166,11 +166,13 @@ def quote_create(*, actor: User, number: str, data: dict[str, Any], now: datetim
             price = ln.unit_price
             description = ln.description
             if ln.kind == "part" and ln.part_code:
-                item = PriceListItem.objects.filter(code=ln.part_code).first()
+                # Prices are the part master's (P-1): unit cost and the published list price.
+                item = Part.objects.filter(code=ln.part_code).first()
                 if item is None:
                     raise DomainError(
                         "unknown_part",
-                        f"No part {ln.part_code} in the price list.",
+                        f"No part {ln.part_code} in the part master.",
+                        code_given=ln.part_code,
                         fields={f"lines.{i}.part_code": "unknown"},
                     )
                 if item.currency != currency:
@@ -180,7 +182,7 @@ def quote_create(*, actor: User, number: str, data: dict[str, Any], now: datetim
                         fields={f"lines.{i}.part_code": item.currency},
                     )
                 if price is None:
-                    price = price_part(rule, cost=item.cost_price, list_price=item.list_price)
+                    price = price_part(rule, cost=item.unit_cost, list_price=item.list_price)
                 description = description or item.name
             if price is None:
                 raise DomainError(
