@@ -43,6 +43,7 @@ bench: install
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.parts
 	$(BIN)/python -m bench.care
+	$(BIN)/python -m bench.warranty
 
 messages: install
 	cd src/aftersales && ../../$(BIN)/aftersales makemessages -l zh_Hans -l zh_Hant -l ko -l en --no-obsolete && ../../$(BIN)/aftersales compilemessages

@@ -19,7 +19,7 @@ from aftersales.domain.errors import DomainError
 
 from . import export, selectors, services
 from .models import Event, Invitation, Substitution, care_policy
-from .presenters import contact_dict, customer_dict
+from .presenters import contact_dict, customer_dict, warranty_of_products
 
 customers = Router(tags=["customers"])
 contacts = Router(tags=["contacts"])
@@ -77,11 +77,13 @@ def list_customers(
     if tracker:
         qs = qs.filter(tracker__username=tracker)
     qs = qs.prefetch_related("phones", "products").order_by("pk")
+    rows = list(qs[lo:hi])
+    verdicts = warranty_of_products(rows, timezone.localdate())
     return {
         "count": qs.count(),
         "page": page,
         "page_size": page_size,
-        "results": [customer_dict(c, user) for c in qs[lo:hi]],
+        "results": [customer_dict(c, user, verdicts=verdicts) for c in rows],
     }
 
 

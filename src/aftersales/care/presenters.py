@@ -11,15 +11,18 @@ from django.utils import timezone
 from aftersales.accounts.models import User
 from aftersales.customers.models import Customer, CustomerProduct
 from aftersales.domain.phones import mask_phone, mask_text
+from aftersales.domain.warranty import WarrantyVerdict
 from aftersales.orders.models import Order
-from aftersales.warranty.selectors import product_warranty
+from aftersales.warranty.selectors import product_warranty, products_warranty
 
 from .models import Contact
 from .selectors import sees_customer_data
 
 
-def product_dict(p: CustomerProduct, today: date) -> dict[str, Any]:
-    verdict = product_warranty(p, today)
+def product_dict(
+    p: CustomerProduct, today: date, verdict: WarrantyVerdict | None = None
+) -> dict[str, Any]:
+    verdict = verdict or product_warranty(p, today)
     return {
         "id": p.pk,
         "category": p.category,
@@ -40,10 +43,25 @@ def product_dict(p: CustomerProduct, today: date) -> dict[str, Any]:
     }
 
 
-def customer_dict(c: Customer, user: User, *, full: bool = False) -> dict[str, Any]:
+def warranty_of_products(customers: list[Customer], today: date) -> dict[int, WarrantyVerdict]:
+    """The verdicts of a page of customers' products at once (no query per customer)."""
+    products = [p for c in customers for p in c.products.all()]
+    verdicts = products_warranty((p, today) for p in products)
+    return {p.pk: v for p, v in zip(products, verdicts, strict=True)}
+
+
+def customer_dict(
+    c: Customer,
+    user: User,
+    *,
+    full: bool = False,
+    verdicts: dict[int, WarrantyVerdict] | None = None,
+) -> dict[str, Any]:
     personal = sees_customer_data(user, c)
     phones = [p.number for p in c.phones.all()]
     today = timezone.localdate()
+    if verdicts is None:
+        verdicts = warranty_of_products([c], today)
     out: dict[str, Any] = {
         "id": c.pk,
         "name": c.name,
@@ -61,7 +79,10 @@ def customer_dict(c: Customer, user: User, *, full: bool = False) -> dict[str, A
         "loss_cause": c.loss_cause,
         "erased": c.erased_at is not None,
         "version": c.version,
-        "products": [product_dict(p, today) for p in sorted(c.products.all(), key=lambda p: p.pk)],
+        "products": [
+            product_dict(p, today, verdicts[p.pk])
+            for p in sorted(c.products.all(), key=lambda p: p.pk)
+        ],
     }
     if full:
         out["history"] = [

@@ -25,7 +25,7 @@ from aftersales.domain.codes import Role
 from aftersales.domain.errors import DomainError
 from aftersales.domain.parts import Band, MoveKind, PartsRules, RequestStatus
 from aftersales.orders.selectors import sees_whole_network
-from aftersales.warranty.selectors import order_warranty
+from aftersales.warranty.selectors import orders_warranty
 
 from .models import (
     AccountEntry,
@@ -389,12 +389,12 @@ def oow_ratio(user: User, *, month: str | None = None) -> list[dict[str, Any]]:
 
     order_ids = {r[0] for r in rows}
     orders = Order.objects.select_related("product").in_bulk(order_ids)
+    for oid, v in orders_warranty(orders.values()).items():
+        verdicts[oid] = v.in_warranty
     for oid, outlet, at, qty, cost in rows:
         m = rules_mod.month_of(at.astimezone(tz()).date())
         if month and m != month:
             continue
-        if oid not in verdicts:
-            verdicts[oid] = order_warranty(orders[oid]).in_warranty
         value = -qty * cost
         acc = per[(outlet, m)]
         acc[1] += value

@@ -7,12 +7,14 @@ proof of purchase feed them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
 from aftersales.accounts.models import User
+from aftersales.core.refcache import ProcessCache
 from aftersales.customers.models import CustomerProduct
 from aftersales.domain.codes import Role
 from aftersales.domain.errors import DomainError
@@ -60,34 +62,67 @@ def currency_decimals(code: str) -> int:
     return int(row.decimals)
 
 
-def _purchase_date(product: CustomerProduct) -> date | None:
-    proof = ProofOfPurchase.objects.filter(product=product).order_by("-recorded_at", "-pk").first()
-    return proof.purchase_date if proof else product.purchase_date
+def _load_terms() -> tuple[list[Term], int]:
+    row = WarrantyPolicy.objects.order_by("pk").first()
+    default = row.default_term_months if row else FALLBACK_TERM_MONTHS
+    return [Term(t.category, t.model, t.months) for t in WarrantyTerm.objects.all()], default
+
+
+# The terms table is small and read for every verdict (cached per process: core.refcache).
+_terms = ProcessCache(_load_terms, models=("warranty.WarrantyTerm", "warranty.WarrantyPolicy"))
+
+
+def products_warranty(items: Iterable[tuple[CustomerProduct, date]]) -> list[WarrantyVerdict]:
+    """Verdicts for many (product, day) pairs with two queries in all (proofs of purchase,
+    extensions): lists and reports call this instead of one verdict per row."""
+    pairs = list(items)
+    pids = {p.pk for p, _ in pairs}
+    proofs: dict[int, date] = {}
+    for pid, bought in (
+        ProofOfPurchase.objects.filter(product_id__in=pids)
+        .order_by("product_id", "-recorded_at", "-pk")
+        .values_list("product_id", "purchase_date")
+    ):
+        proofs.setdefault(pid, bought)
+    extended: dict[int, date] = {}
+    for pid, until in (
+        ExtendedWarranty.objects.filter(product_id__in=pids)
+        .order_by("product_id", "-until")
+        .values_list("product_id", "until")
+    ):
+        extended.setdefault(pid, until)
+    terms, default = _terms.get()
+    out = []
+    for product, on in pairs:
+        months, basis = term_for(
+            terms, category=product.category, model=product.model, default_months=default
+        )
+        out.append(
+            warranty_verdict(
+                purchase_date=proofs.get(product.pk, product.purchase_date),
+                on=on,
+                term_months=months,
+                extended_until=extended.get(product.pk),
+                term_basis=basis,
+            )
+        )
+    return out
 
 
 def product_warranty(product: CustomerProduct, on: date) -> WarrantyVerdict:
-    terms = [
-        Term(t.category, t.model, t.months)
-        for t in WarrantyTerm.objects.filter(category=product.category)
-    ]
-    row = WarrantyPolicy.objects.order_by("pk").first()
-    default = row.default_term_months if row else FALLBACK_TERM_MONTHS
-    months, basis = term_for(
-        terms, category=product.category, model=product.model, default_months=default
-    )
-    ext = ExtendedWarranty.objects.filter(product=product).order_by("-until").first()
-    return warranty_verdict(
-        purchase_date=_purchase_date(product),
-        on=on,
-        term_months=months,
-        extended_until=ext.until if ext else None,
-        term_basis=basis,
-    )
+    return products_warranty([(product, on)])[0]
 
 
 def order_warranty(order: Order, on: date | None = None) -> WarrantyVerdict:
     """The verdict on the day the order was received (or `on`)."""
     return product_warranty(order.product, on or order.requested_at.date())
+
+
+def orders_warranty(orders: Iterable[Order]) -> dict[int, WarrantyVerdict]:
+    """Each order's verdict on the day it was received (orders with their products loaded)."""
+    rows = list(orders)
+    verdicts = products_warranty((o.product, o.requested_at.date()) for o in rows)
+    return {o.pk: v for o, v in zip(rows, verdicts, strict=True)}
 
 
 def charge_rule(coverage: Coverage) -> Rule:
