@@ -1,0 +1,543 @@
+"""D-2 day planning: the problem, the PyVRP adapter, the independent validator, the greedy
+baseline and a Solomon reader. Pure: no Django, times are integers passed in.
+
+Units are whatever the travel model gives: metres and seconds (from the day's local
+midnight) for the network, scaled plane units for Solomon instances.
+
+PyVRP has no skills: every distinct set of jobs a technician may do becomes one routing
+profile, in which every job outside the set costs a prohibitive distance and duration.
+Whatever the solver returns is checked again by `validate`, which recomputes every leg
+with the travel model and knows nothing of the solver; a job that breaks a hard rule is
+taken off the plan with its reason, so a plan shown as valid never breaks one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyvrp
+from pyvrp.stop import MaxRuntime
+
+from .dispatch_travel import EuclideanTravel, IntMatrix, Site, TravelModel
+
+# Prohibitive cost of a job a technician may not do (well below PyVRP's MAX_VALUE).
+PROHIBITIVE_DISTANCE = 10**10
+PROHIBITIVE_DURATION = 10**8
+UNBOUNDED = 10**12
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    site: Site | None
+    service: int
+    window: tuple[int, int] | None = None  # service starts within (hard)
+    category: str = ""
+    region: str = ""
+    outlet: str = ""
+    demand: int = 1
+    prize: int = 0
+    required: bool = False
+    arrival_rank: int = 0  # order of arrival, for the greedy baseline
+    pinned: str = ""  # only this vehicle may do it (already assigned)
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    id: str
+    start: Site | None
+    end: Site | None
+    shift: tuple[int, int] | None  # None: not working that day
+    skills: frozenset[str] | None = None  # None: every category
+    regions: frozenset[str] = frozenset()  # empty: every region
+    outlet: str = ""
+    capacity: int = 10**6
+    count: int = 1
+
+
+@dataclass
+class Problem:
+    jobs: list[Job]
+    vehicles: list[Vehicle]
+    travel: TravelModel
+
+
+@dataclass(frozen=True)
+class Stop:
+    job: str
+    arrival: int
+    start: int
+    end: int
+    travel_distance: int
+    travel_duration: int
+
+
+@dataclass
+class TimedRoute:
+    vehicle: str
+    stops: list[Stop]
+    start: int
+    end: int
+    distance: int
+
+
+@dataclass(frozen=True)
+class Violation:
+    code: str  # skill, outlet, region, window, shift, capacity, duplicate, unknown, no_site, off
+    vehicle: str
+    job: str
+    message: str
+
+
+@dataclass
+class Checked:
+    routes: list[TimedRoute]
+    violations: list[Violation]
+
+    @property
+    def distance(self) -> int:
+        return sum(r.distance for r in self.routes)
+
+    @property
+    def served(self) -> int:
+        return sum(len(r.stops) for r in self.routes)
+
+
+@dataclass
+class PlanResult:
+    routes: list[TimedRoute]
+    unplanned: dict[str, str]  # job id -> reason code
+    solver_violations: list[Violation]  # found by the validator in the solver's answer
+    runtime: float = 0.0
+    solver_feasible: bool = True
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def distance(self) -> int:
+        return sum(r.distance for r in self.routes)
+
+    @property
+    def served(self) -> int:
+        return sum(len(r.stops) for r in self.routes)
+
+    violations: list[Violation] = field(default_factory=list)  # after the validator's repair
+
+    @property
+    def valid(self) -> bool:
+        return not self.violations
+
+    def assignment(self) -> dict[str, str]:
+        return {s.job: r.vehicle for r in self.routes for s in r.stops}
+
+
+def eligible(v: Vehicle, j: Job) -> str | None:
+    """None when the vehicle may do the job, else the rule it breaks."""
+    if v.skills is not None and j.category not in v.skills:
+        return "skill"
+    if v.outlet and j.outlet and v.outlet != j.outlet:
+        return "outlet"
+    if v.regions and j.region and j.region not in v.regions:
+        return "region"
+    if j.pinned and j.pinned != v.id:
+        return "pinned"
+    return None
+
+
+def vehicle_slot(v: Vehicle, k: int) -> str:
+    return v.id if v.count == 1 else f"{v.id}#{k}"
+
+
+# --------------------------------------------------------------------------- validator
+
+
+def validate(problem: Problem, routes: Sequence[tuple[str, Sequence[str]]]) -> Checked:
+    """Recompute every route from the raw problem: skills, outlet, region, hard windows,
+    shift start and end, capacity (max jobs), each job at most once."""
+    jobs = {j.id: j for j in problem.jobs}
+    by_slot: dict[str, Vehicle] = {}
+    for v in problem.vehicles:
+        for k in range(v.count):
+            by_slot[vehicle_slot(v, k)] = v
+    travel = problem.travel
+    seen: set[str] = set()
+    used: set[str] = set()
+    out: list[TimedRoute] = []
+    bad: list[Violation] = []
+    for slot, job_ids in routes:
+        found = by_slot.get(slot)
+        if found is None:
+            bad.append(Violation("unknown", slot, "", f"No technician {slot}."))
+            continue
+        v = found
+        if slot in used:
+            bad.append(Violation("duplicate", slot, "", f"{slot} has two routes."))
+        used.add(slot)
+        if not job_ids:
+            continue
+        if v.shift is None or v.start is None or v.end is None:
+            bad.append(Violation("off", slot, job_ids[0], f"{slot} does not work that day."))
+            continue
+        t = v.shift[0]
+        here = v.start
+        load = 0
+        dist_total = 0
+        stops: list[Stop] = []
+        for jid in job_ids:
+            j = jobs.get(jid)
+            if j is None:
+                bad.append(Violation("unknown", slot, jid, f"No job {jid}."))
+                continue
+            if jid in seen:
+                bad.append(Violation("duplicate", slot, jid, f"{jid} is planned twice."))
+            seen.add(jid)
+            if j.site is None:
+                bad.append(Violation("no_site", slot, jid, f"{jid} has no coordinates."))
+                continue
+            rule = eligible(v, j)
+            if rule:
+                bad.append(Violation(rule, slot, jid, f"{slot} may not do {jid} ({rule})."))
+            d, dt = travel.between(here, j.site)
+            arrival = t + dt
+            start = arrival
+            if j.window is not None:
+                start = max(arrival, j.window[0])
+                if start > j.window[1]:
+                    bad.append(
+                        Violation("window", slot, jid, f"{jid} would start after its window.")
+                    )
+            end = start + j.service
+            load += j.demand
+            dist_total += d
+            stops.append(Stop(jid, arrival, start, end, d, dt))
+            t, here = end, j.site
+        d, dt = travel.between(here, v.end)
+        dist_total += d
+        if t + dt > v.shift[1]:
+            bad.append(Violation("shift", slot, "", f"{slot} would be back after the shift ends."))
+        if load > v.capacity:
+            bad.append(
+                Violation("capacity", slot, "", f"{slot} has {load} jobs; at most {v.capacity}.")
+            )
+        out.append(TimedRoute(slot, stops, v.shift[0], t + dt, dist_total))
+    return Checked(out, bad)
+
+
+# --------------------------------------------------------------------------- pre-checks
+
+
+def precheck(problem: Problem) -> tuple[list[Job], dict[str, str]]:
+    """Jobs that can go to the solver, and the others with their reason."""
+    working = [v for v in problem.vehicles if v.shift and v.start and v.end]
+    ok: list[Job] = []
+    why: dict[str, str] = {}
+    travel = problem.travel
+    for j in problem.jobs:
+        if j.site is None:
+            why[j.id] = "no_coordinates"
+            continue
+        qualified = [v for v in problem.vehicles if eligible(v, j) is None]
+        if not qualified:
+            why[j.id] = "no_qualified_technician"
+            continue
+        on_shift = [v for v in qualified if v in working]
+        if not on_shift:
+            why[j.id] = "no_technician_on_shift"
+            continue
+        reachable = False
+        for v in on_shift:
+            assert v.shift and v.start and v.end
+            _, there = travel.between(v.start, j.site)
+            _, back = travel.between(j.site, v.end)
+            start = v.shift[0] + there
+            if j.window is not None:
+                if start > j.window[1]:
+                    continue
+                start = max(start, j.window[0])
+            if start + j.service + back <= v.shift[1] and j.demand <= v.capacity:
+                reachable = True
+                break
+        if not reachable:
+            why[j.id] = "window_unreachable" if j.window is not None else "shift_too_short"
+            continue
+        ok.append(j)
+    return ok, why
+
+
+# --------------------------------------------------------------------------- PyVRP adapter
+
+
+def _profiles(
+    vehicles: Sequence[Vehicle], jobs: Sequence[Job]
+) -> tuple[list[int], list[list[int]]]:
+    """Per vehicle its profile number; per profile the job indices it may not do."""
+    sig_of: dict[bytes, int] = {}
+    banned: list[list[int]] = []
+    index: list[int] = []
+    for v in vehicles:
+        mask = np.array([eligible(v, j) is None for j in jobs], dtype=bool)
+        key = np.packbits(mask).tobytes()
+        if key not in sig_of:
+            sig_of[key] = len(banned)
+            banned.append([i for i, ok in enumerate(mask) if not ok])
+        index.append(sig_of[key])
+    return index, banned
+
+
+def build_data(
+    problem: Problem, jobs: Sequence[Job], vehicles: Sequence[Vehicle]
+) -> tuple[pyvrp.ProblemData, int]:
+    """ProblemData with depots first (one per distinct home/start/end site), then jobs."""
+    depot_sites: list[Site] = []
+    depot_idx: dict[Site, int] = {}
+    for v in vehicles:
+        for s in (v.start, v.end):
+            assert s is not None
+            if s not in depot_idx:
+                depot_idx[s] = len(depot_sites)
+                depot_sites.append(s)
+    n_dep = len(depot_sites)
+    sites = depot_sites + [j.site for j in jobs if j.site is not None]
+    dist, dur = problem.travel.matrices(sites)
+    locations = [pyvrp.Location(x=float(s.x), y=float(s.y)) for s in sites]
+    depots = [pyvrp.Depot(location=i) for i in range(n_dep)]
+    clients = [
+        pyvrp.Client(
+            location=n_dep + i,
+            delivery=[j.demand],
+            service_duration=j.service,
+            tw_early=j.window[0] if j.window else 0,
+            tw_late=j.window[1] if j.window else UNBOUNDED,
+            prize=j.prize,
+            required=j.required,
+        )
+        for i, j in enumerate(jobs)
+    ]
+    prof_of, banned = _profiles(vehicles, jobs)
+    dists: list[IntMatrix] = []
+    durs: list[IntMatrix] = []
+    for ban in banned:
+        if not ban:
+            dists.append(dist)
+            durs.append(dur)
+            continue
+        d2, t2 = dist.copy(), dur.copy()
+        cols = np.array(ban, dtype=np.int64) + n_dep
+        d2[:, cols] = PROHIBITIVE_DISTANCE
+        t2[:, cols] = PROHIBITIVE_DURATION
+        d2[cols, cols] = 0
+        t2[cols, cols] = 0
+        dists.append(d2)
+        durs.append(t2)
+    vtypes = []
+    for v, p in zip(vehicles, prof_of, strict=True):
+        assert v.shift and v.start and v.end
+        vtypes.append(
+            pyvrp.VehicleType(
+                num_available=v.count,
+                capacity=[v.capacity],
+                start_depot=depot_idx[v.start],
+                end_depot=depot_idx[v.end],
+                tw_early=v.shift[0],
+                tw_late=v.shift[1],
+                profile=p,
+                name=v.id,
+            )
+        )
+    return pyvrp.ProblemData(locations, clients, depots, vtypes, dists, durs), n_dep  # type: ignore[arg-type]
+
+
+def solve(problem: Problem, *, seconds: float, seed: int = 1) -> PlanResult:
+    """Plan with PyVRP, then validate; jobs the validator rejects leave the plan."""
+    t0 = time.monotonic()
+    jobs, why = precheck(problem)
+    vehicles = [v for v in problem.vehicles if v.shift and v.start and v.end]
+    notes = [f"{v.id}: no shift that day" for v in problem.vehicles if v not in vehicles]
+    if not jobs or not vehicles:
+        for j in jobs:
+            why[j.id] = "no_technician_on_shift"
+        return PlanResult([], why, [], time.monotonic() - t0, True, notes)
+    data, _ = build_data(problem, jobs, vehicles)
+    # Prizes are worth hundreds of km: penalties must be able to outgrow them, or the
+    # search would rather break a shift or a daily maximum than leave an order out.
+    top = max([j.prize for j in jobs] + [1])
+    params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=max(100_000.0, 10.0 * top)))
+    res = pyvrp.solve(
+        data,
+        MaxRuntime(max(0.05, seconds - (time.monotonic() - t0))),
+        seed=seed,
+        display=False,
+        params=params,
+    )
+    best = res.best
+    slot_next = {i: 0 for i in range(len(vehicles))}
+    raw: list[tuple[str, list[str]]] = []
+    for route in best.routes():
+        vi = route.vehicle_type()
+        v = vehicles[vi]
+        slot = vehicle_slot(v, slot_next[vi])
+        slot_next[vi] += 1
+        ids = [jobs[a.idx].id for a in route.schedule() if a.is_client()]
+        raw.append((slot, ids))
+    plan = finish(problem, raw, jobs, why)
+    plan.runtime = time.monotonic() - t0
+    plan.solver_feasible = best.is_feasible()
+    plan.notes = notes
+    return plan
+
+
+def finish(
+    problem: Problem,
+    raw: list[tuple[str, list[str]]],
+    jobs: Iterable[Job],
+    why: dict[str, str],
+) -> PlanResult:
+    """Validate the routes; take off the jobs that break a hard rule until none does."""
+    first = validate(problem, raw)
+    solver_violations = list(first.violations)
+    routes = [(s, list(ids)) for s, ids in raw]
+    checked = first
+    for _ in range(10_000):
+        if not checked.violations:
+            break
+        bad = checked.violations[0]
+        for slot, ids in routes:
+            if slot != bad.vehicle:
+                continue
+            if bad.job and bad.job in ids:
+                ids.remove(bad.job)
+                why[bad.job] = f"rejected_{bad.code}"
+            elif ids:  # shift or capacity: drop the last job of the route
+                why[ids.pop()] = f"rejected_{bad.code}"
+            break
+        else:
+            break
+        checked = validate(problem, routes)
+    planned = {s.job for r in checked.routes for s in r.stops}
+    for j in jobs:
+        if j.id not in planned and j.id not in why:
+            why[j.id] = "no_room"
+    return PlanResult(
+        [r for r in checked.routes if r.stops],
+        why,
+        solver_violations,
+        notes=[],
+        violations=list(checked.violations),
+    )
+
+
+# --------------------------------------------------------------------------- greedy baseline
+
+
+def greedy(problem: Problem) -> PlanResult:
+    """What a clerk would do: in order of arrival, the nearest free qualified technician
+    (who can still reach the window and get home by the end of the shift)."""
+    t0 = time.monotonic()
+    jobs, why = precheck(problem)
+    travel = problem.travel
+    state: dict[str, tuple[Site, int, int]] = {}  # slot -> (position, time, load)
+    slots: list[tuple[str, Vehicle]] = []
+    for v in problem.vehicles:
+        if v.shift and v.start and v.end:
+            for k in range(v.count):
+                slot = vehicle_slot(v, k)
+                slots.append((slot, v))
+                state[slot] = (v.start, v.shift[0], 0)
+    routes: dict[str, list[str]] = {s: [] for s, _ in slots}
+    for j in sorted(jobs, key=lambda j: j.arrival_rank):
+        assert j.site is not None
+        best: tuple[int, str, int] | None = None
+        for slot, v in slots:
+            if eligible(v, j) is not None:
+                continue
+            here, t, load = state[slot]
+            if load + j.demand > v.capacity:
+                continue
+            d, dt = travel.between(here, j.site)
+            start = t + dt
+            if j.window is not None:
+                if start > j.window[1]:
+                    continue
+                start = max(start, j.window[0])
+            assert v.shift and v.end
+            _, back = travel.between(j.site, v.end)
+            if start + j.service + back > v.shift[1]:
+                continue
+            if best is None or d < best[0]:
+                best = (d, slot, start + j.service)
+        if best is None:
+            why[j.id] = "no_room"
+            continue
+        _, slot, t_end = best
+        routes[slot].append(j.id)
+        _, _, load = state[slot]
+        state[slot] = (j.site, t_end, load + j.demand)
+    plan = finish(problem, [(s, ids) for s, ids in routes.items() if ids], jobs, why)
+    plan.runtime = time.monotonic() - t0
+    return plan
+
+
+# --------------------------------------------------------------------------- Solomon
+
+
+@dataclass
+class Solomon:
+    name: str
+    problem: Problem
+    vehicles: int
+    capacity: int
+    scale: int
+
+
+def read_solomon(path: str | Path, *, scale: int = 100) -> Solomon:
+    """A Solomon-format VRPTW file: depot is customer 0; READY/DUE bound the service start."""
+    lines = [ln.split() for ln in Path(path).read_text().splitlines()]
+    lines = [ln for ln in lines if ln]
+    name = lines[0][0]
+    nums = [ln for ln in lines if all(_is_num(x) for x in ln)]
+    n_veh, cap = int(nums[0][0]), int(nums[0][1])
+    rows = [ln for ln in nums[1:] if len(ln) >= 7]
+    if not rows:
+        raise ValueError("No customer rows in the file.")
+    depot = rows[0]
+    home = Site(float(depot[1]), float(depot[2]))
+    horizon = (round(float(depot[4]) * scale), round(float(depot[5]) * scale))
+    jobs = [
+        Job(
+            id=str(int(float(r[0]))),
+            site=Site(float(r[1]), float(r[2])),
+            demand=int(float(r[3])),
+            window=(round(float(r[4]) * scale), round(float(r[5]) * scale)),
+            service=round(float(r[6]) * scale),
+            required=True,
+            arrival_rank=i,
+        )
+        for i, r in enumerate(rows[1:])
+    ]
+    veh = Vehicle("v", home, home, horizon, capacity=cap, count=n_veh)
+    return Solomon(name, Problem(jobs, [veh], EuclideanTravel(scale)), n_veh, cap, scale)
+
+
+def _is_num(x: str) -> bool:
+    try:
+        float(x)
+    except ValueError:
+        return False
+    return True
+
+
+def exact_distance(inst: Solomon, plan: PlanResult) -> float:
+    """The plan's length in the instance's own (unscaled, unrounded) units."""
+    sites = {j.id: j.site for j in inst.problem.jobs}
+    home = inst.problem.vehicles[0].start
+    assert home is not None
+    total = 0.0
+    for r in plan.routes:
+        pts = [home, *[sites[s.job] for s in r.stops], home]
+        for a, b in zip(pts, pts[1:], strict=False):
+            assert a is not None and b is not None
+            total += float(np.hypot(a.x - b.x, a.y - b.y))
+    return total
