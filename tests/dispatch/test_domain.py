@@ -13,6 +13,7 @@ from aftersales.domain.dispatch_travel import EuclideanTravel, Site, StraightLin
 
 NOW = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
 QD = Site(36.0671, 120.3826)
+NEAR = Site(36.08, 120.40)
 H = 3600
 
 
@@ -200,7 +201,7 @@ def job(
     cat: str = "ac",
     *,
     window: tuple[int, int] | None = None,
-    site: Site | None = Site(36.08, 120.40),
+    site: Site | None = NEAR,
     service: int = H,
     rank: int = 0,
 ) -> vrp.Job:
