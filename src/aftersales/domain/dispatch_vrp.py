@@ -351,7 +351,36 @@ def build_data(
 
 
 def solve(problem: Problem, *, seconds: float, seed: int = 1) -> PlanResult:
-    """Plan with PyVRP, then validate; jobs the validator rejects leave the plan."""
+    """Plan with PyVRP, then validate; jobs the validator rejects leave the plan.
+
+    Technicians never serve another outlet's orders, so a network day splits into one
+    problem per outlet, each given a share of the time by its number of orders.
+    """
+    outlets = sorted({v.outlet for v in problem.vehicles})
+    if len(outlets) <= 1 or any(not v.outlet for v in problem.vehicles):
+        return _solve_one(problem, seconds=seconds, seed=seed)
+    t0 = time.monotonic()
+    parts = []
+    for o in outlets:
+        jobs = [j for j in problem.jobs if j.outlet == o or (not j.outlet and o == outlets[0])]
+        parts.append(Problem(jobs, [v for v in problem.vehicles if v.outlet == o], problem.travel))
+    orphans = [j for j in problem.jobs if j.outlet and j.outlet not in outlets]
+    merged = PlanResult([], {j.id: "no_qualified_technician" for j in orphans}, [])
+    for i, part in enumerate(parts):
+        left = seconds - (time.monotonic() - t0)
+        share = left * len(part.jobs) / max(1, sum(len(p.jobs) for p in parts[i:]))
+        sub = _solve_one(part, seconds=max(0.1, share), seed=seed)
+        merged.routes += sub.routes
+        merged.unplanned.update(sub.unplanned)
+        merged.solver_violations += sub.solver_violations
+        merged.violations += sub.violations
+        merged.notes += sub.notes
+        merged.solver_feasible = merged.solver_feasible and sub.solver_feasible
+    merged.runtime = time.monotonic() - t0
+    return merged
+
+
+def _solve_one(problem: Problem, *, seconds: float, seed: int) -> PlanResult:
     t0 = time.monotonic()
     jobs, why = precheck(problem)
     vehicles = [v for v in problem.vehicles if v.shift and v.start and v.end]
@@ -433,51 +462,59 @@ def finish(
 
 
 def greedy(problem: Problem) -> PlanResult:
-    """What a clerk would do: in order of arrival, the nearest free qualified technician
-    (who can still reach the window and get home by the end of the shift)."""
+    """What a clerk would do: take the orders in order of arrival and give each to the
+    nearest (from the home base) qualified technician who is still free for it, i.e. has
+    room under the daily maximum and can fit it into a day visited in window order and
+    still be home by the end of the shift."""
     t0 = time.monotonic()
     jobs, why = precheck(problem)
-    travel = problem.travel
-    state: dict[str, tuple[Site, int, int]] = {}  # slot -> (position, time, load)
-    slots: list[tuple[str, Vehicle]] = []
-    for v in problem.vehicles:
-        if v.shift and v.start and v.end:
-            for k in range(v.count):
-                slot = vehicle_slot(v, k)
-                slots.append((slot, v))
-                state[slot] = (v.start, v.shift[0], 0)
-    routes: dict[str, list[str]] = {s: [] for s, _ in slots}
+    slots: list[tuple[str, Vehicle]] = [
+        (vehicle_slot(v, k), v)
+        for v in problem.vehicles
+        if v.shift and v.start and v.end
+        for k in range(v.count)
+    ]
+    routes: dict[str, list[Job]] = {s: [] for s, _ in slots}
     for j in sorted(jobs, key=lambda j: j.arrival_rank):
         assert j.site is not None
-        best: tuple[int, str, int] | None = None
+        options = []
         for slot, v in slots:
             if eligible(v, j) is not None:
                 continue
-            here, t, load = state[slot]
-            if load + j.demand > v.capacity:
+            if sum(x.demand for x in routes[slot]) + j.demand > v.capacity:
                 continue
-            d, dt = travel.between(here, j.site)
-            start = t + dt
-            if j.window is not None:
-                if start > j.window[1]:
-                    continue
-                start = max(start, j.window[0])
-            assert v.shift and v.end
-            _, back = travel.between(j.site, v.end)
-            if start + j.service + back > v.shift[1]:
-                continue
-            if best is None or d < best[0]:
-                best = (d, slot, start + j.service)
-        if best is None:
+            assert v.start is not None
+            options.append((problem.travel.between(v.start, j.site)[0], slot, v))
+        options.sort(key=lambda o: (o[0], o[1]))
+        for _, slot, v in options:
+            trial = sorted([*routes[slot], j], key=_window_key)
+            if _fits(problem, v, trial):
+                routes[slot] = trial
+                break
+        else:
             why[j.id] = "no_room"
-            continue
-        _, slot, t_end = best
-        routes[slot].append(j.id)
-        _, _, load = state[slot]
-        state[slot] = (j.site, t_end, load + j.demand)
-    plan = finish(problem, [(s, ids) for s, ids in routes.items() if ids], jobs, why)
+    plan = finish(problem, [(s, [j.id for j in r]) for s, r in routes.items() if r], jobs, why)
     plan.runtime = time.monotonic() - t0
     return plan
+
+
+def _window_key(j: Job) -> tuple[int, int]:
+    return (j.window[0] if j.window else 0, j.arrival_rank)
+
+
+def _fits(problem: Problem, v: Vehicle, route: Sequence[Job]) -> bool:
+    assert v.shift and v.start and v.end
+    t, here = v.shift[0], v.start
+    for j in route:
+        assert j.site is not None
+        t += problem.travel.between(here, j.site)[1]
+        if j.window is not None:
+            if t > j.window[1]:
+                return False
+            t = max(t, j.window[0])
+        t += j.service
+        here = j.site
+    return t + problem.travel.between(here, v.end)[1] <= v.shift[1]
 
 
 # --------------------------------------------------------------------------- Solomon
