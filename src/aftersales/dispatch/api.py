@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
+from ninja.responses import Status
 
 from aftersales.accounts.models import User
 from aftersales.api.common import ERRORS, json_body, user_of
@@ -157,7 +158,7 @@ def fairness(request: HttpRequest, outlet: str | None = None) -> list[dict[str, 
 
 
 @dispatch.post("/plans", response={201: Any, **ERRORS}, summary="D-2: propose a day plan")
-def plan_create(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def plan_create(request: HttpRequest) -> Status[dict[str, Any]]:
     data = parse(inputs.PlanIn, json_body(request))
     prop = services.plan_propose(
         actor=user_of(request),
@@ -166,7 +167,7 @@ def plan_create(request: HttpRequest) -> tuple[int, dict[str, Any]]:
         seconds=data.seconds,
         now=timezone.now(),
     )
-    return 201, selectors.proposal_dict(prop)
+    return Status(201, selectors.proposal_dict(prop))
 
 
 @dispatch.get("/plans/{pk}", response={200: Any, **ERRORS}, summary="A plan proposal")
@@ -210,7 +211,7 @@ def plan_move(request: HttpRequest, pk: int, line: int) -> dict[str, Any]:
     response={201: Any, **ERRORS},
     summary="Replan the rest of today (urgent order / technician delay)",
 )
-def replan(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def replan(request: HttpRequest) -> Status[dict[str, Any]]:
     data = parse(inputs.ReplanIn, json_body(request))
     prop = services.replan(
         actor=user_of(request),
@@ -221,7 +222,7 @@ def replan(request: HttpRequest) -> tuple[int, dict[str, Any]]:
         seconds=data.seconds,
         now=timezone.now(),
     )
-    return 201, selectors.proposal_dict(prop)
+    return Status(201, selectors.proposal_dict(prop))
 
 
 @dispatch.get("/board/clerk", response={200: Any, **ERRORS}, summary="D-3 clerk's board")

@@ -414,7 +414,7 @@ def _save(
             day=day,
             outlet=outlet,
             kind=kind,
-            created_by=actor,
+            created_by=actor if actor.pk else None,
             created_at=now,
             seconds=seconds,
             valid=plan.valid,

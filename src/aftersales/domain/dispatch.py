@@ -130,32 +130,29 @@ def candidates(
 ) -> Suggestion:
     """D-1: qualified technicians ranked by score; the parts add up to the score."""
     excluded: dict[str, str] = {}
-    peers: dict[tuple[str, ...], list[int]] = {}
-    for t in techs:
-        peers.setdefault(t.skill_key, []).append(t.week_jobs)
     u = urgency(order.priority, order.sla_due_at, now, policy)
-    out: list[Candidate] = []
+    qualified: list[tuple[Technician, int]] = []
     for t in techs:
+        level = t.level(order.category)
         if t.outlet != order.outlet:
             excluded[t.username] = "other_outlet"
-            continue
-        level = t.level(order.category)
-        if level is None:
+        elif level is None:
             excluded[t.username] = "no_skill"
-            continue
-        if t.regions and order.region and order.region not in t.regions:
+        elif t.regions and order.region and order.region not in t.regions:
             excluded[t.username] = "other_region"
-            continue
-        if t.shift is None:
+        elif t.shift is None:
             excluded[t.username] = "off_today"
-            continue
-        if t.username == order.assignee:
+        elif t.username == order.assignee:
             excluded[t.username] = "already_assigned"
-            continue
+        else:
+            qualified.append((t, level))
+    # Peers: everyone who could take this order; nobody should get more than they do.
+    peer_mean = mean([t.week_jobs for t, _ in qualified]) if qualified else 0.0
+    out: list[Candidate] = []
+    for t, level in qualified:
         km: float | None = None
         if t.home is not None and order.site is not None:
             km = travel.between(t.home, order.site)[0] / 1000
-        peer_mean = mean(peers[t.skill_key])
         parts = {
             "skill": round(policy.weight_skill * (level - 1), 2),
             "workload": round(-policy.weight_workload * t.open_jobs / max(1, t.max_jobs), 2),
