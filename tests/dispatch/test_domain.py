@@ -330,3 +330,19 @@ def test_euclidean_durations_round_up() -> None:
     tr = EuclideanTravel(10)
     d, t = tr.between(Site(0, 0), Site(1, 1))
     assert d == 14 and t == 15
+
+
+def test_o18_rest_of_day_keeps_started_jobs_and_inserts_urgent() -> None:
+    p = _random_day(30, 4)
+    plan = vrp.solve(p, seconds=1.0)
+    now = 12 * H
+    urgent = job("URGENT", "ac", window=(now + H, now + 3 * H))
+    rest, fixed = vrp.rest_of_day(p, plan, now=now, extra=[urgent])
+    started = {s.job for r in plan.routes for s in r.stops if s.arrival <= now}
+    assert {j for ids in fixed.values() for j in ids} == started and started
+    assert not started & {j.id for j in rest.jobs}
+    again = vrp.solve(rest, seconds=0.5)
+    assert again.valid and "URGENT" in again.assignment()
+    for v in rest.vehicles:
+        if v.shift:
+            assert v.shift[0] >= now

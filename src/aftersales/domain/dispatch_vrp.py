@@ -578,3 +578,55 @@ def exact_distance(inst: Solomon, plan: PlanResult) -> float:
             assert a is not None and b is not None
             total += float(np.hypot(a.x - b.x, a.y - b.y))
     return total
+
+
+# --------------------------------------------------------------------------- replanning
+
+
+def rest_of_day(
+    problem: Problem,
+    plan: PlanResult,
+    *,
+    now: int,
+    extra: Sequence[Job] = (),
+    delays: dict[str, int] | None = None,
+    outlet: str | None = None,
+) -> tuple[Problem, dict[str, list[str]]]:
+    """The problem left at `now`: jobs begun before now stay with their technician (fixed),
+    who is free again after the last of them, there; the rest (and `extra`) is replanned.
+    Returns the new problem and the fixed jobs per technician."""
+    jobs = {j.id: j for j in problem.jobs}
+    fixed: dict[str, list[str]] = {}
+    free_at: dict[str, tuple[Site, int, int]] = {}
+    for r in plan.routes:
+        done = [s for s in r.stops if s.arrival <= now]
+        if done:
+            last = done[-1]
+            site = jobs[last.job].site
+            assert site is not None
+            fixed[r.vehicle] = [s.job for s in done]
+            free_at[r.vehicle] = (site, max(now, last.end), len(done))
+    taken = {j for ids in fixed.values() for j in ids}
+    vehicles = []
+    for v in problem.vehicles:
+        if outlet and v.outlet != outlet:
+            continue
+        if v.shift is None:
+            vehicles.append(v)
+            continue
+        site, t, n = free_at.get(v.id, (v.start, max(now, v.shift[0]), 0))
+        t += (delays or {}).get(v.id, 0)
+        shift = (t, v.shift[1]) if v.shift[1] > t else None
+        vehicles.append(
+            Vehicle(
+                v.id, site, v.end, shift, v.skills, v.regions, v.outlet, v.capacity - n, v.count
+            )
+        )
+    left = [
+        j
+        for j in [*problem.jobs, *extra]
+        if j.id not in taken
+        and (not outlet or j.outlet == outlet)
+        and (j.window is None or j.window[1] >= now)
+    ]
+    return Problem(left, vehicles, problem.travel), fixed
