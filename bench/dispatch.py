@@ -153,7 +153,10 @@ def markdown(res: dict[str, Any]) -> str:
             f"{r['gap_pct'] if r['gap_pct'] is not None else '–'} | {r['feasible']} |"
         )
     if res["solomon_mean_gap_pct"] is not None:
-        lines += ["", f"Mean gap on the six with a known optimum: **{res['solomon_mean_gap_pct']} %** (target ≤ 1 %)."]
+        lines += [
+            "",
+            f"Mean gap on the six with a known optimum: **{res['solomon_mean_gap_pct']} %** (target ≤ 1 %).",
+        ]
     n = res["network"]
     if n:
         lines += [
