@@ -121,8 +121,8 @@ def replanning(p: vrp.Problem, plan: vrp.PlanResult, runs: int) -> dict[str, Any
             prize=int(POLICY.prize_km * 1000 * POLICY.prize_urgent * 3),
         )
         t0 = time.monotonic()
-        rest, _fixed = vrp.rest_of_day(p, plan, now=now, extra=[urgent], outlet=code)
-        again = vrp.solve(rest, seconds=POLICY.replan_seconds)
+        rest, _fixed, keep = vrp.rest_of_day(p, plan, now=now, extra=[urgent], outlet=code)
+        again = vrp.solve(rest, seconds=POLICY.replan_seconds, initial=keep)
         times.append(time.monotonic() - t0)
         inserted += int(urgent.id in again.assignment())
         assert again.valid

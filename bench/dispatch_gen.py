@@ -61,7 +61,7 @@ def network_day(
                 start=home,
                 end=home,
                 shift=(start, start + 9 * H),
-                skills=frozenset(TRADES[k % len(TRADES)]),
+                skills=frozenset(TRADES[(k // len(outlets)) % len(TRADES)]),
                 outlet=code,
                 capacity=12,
             )

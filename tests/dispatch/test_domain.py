@@ -337,11 +337,12 @@ def test_o18_rest_of_day_keeps_started_jobs_and_inserts_urgent() -> None:
     plan = vrp.solve(p, seconds=1.0)
     now = 12 * H
     urgent = job("URGENT", "ac", window=(now + H, now + 3 * H))
-    rest, fixed = vrp.rest_of_day(p, plan, now=now, extra=[urgent])
+    rest, fixed, keep = vrp.rest_of_day(p, plan, now=now, extra=[urgent])
     started = {s.job for r in plan.routes for s in r.stops if s.arrival <= now}
     assert {j for ids in fixed.values() for j in ids} == started and started
     assert not started & {j.id for j in rest.jobs}
-    again = vrp.solve(rest, seconds=0.5)
+    assert not started & {j for ids in keep.values() for j in ids}
+    again = vrp.solve(rest, seconds=0.5, initial=keep)
     assert again.valid and "URGENT" in again.assignment()
     for v in rest.vehicles:
         if v.shift:

@@ -14,7 +14,7 @@ taken off the plan with its reason, so a plan shown as valid never breaks one.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -350,15 +350,22 @@ def build_data(
     return pyvrp.ProblemData(locations, clients, depots, vtypes, dists, durs), n_dep  # type: ignore[arg-type]
 
 
-def solve(problem: Problem, *, seconds: float, seed: int = 1) -> PlanResult:
+def solve(
+    problem: Problem,
+    *,
+    seconds: float,
+    seed: int = 1,
+    initial: Mapping[str, Sequence[str]] | None = None,
+) -> PlanResult:
     """Plan with PyVRP, then validate; jobs the validator rejects leave the plan.
 
     Technicians never serve another outlet's orders, so a network day splits into one
     problem per outlet, each given a share of the time by its number of orders.
+    `initial` (vehicle id -> job ids) warm-starts the search, e.g. from the plan in force.
     """
     outlets = sorted({v.outlet for v in problem.vehicles})
     if len(outlets) <= 1 or any(not v.outlet for v in problem.vehicles):
-        return _solve_one(problem, seconds=seconds, seed=seed)
+        return _solve_one(problem, seconds=seconds, seed=seed, initial=initial)
     t0 = time.monotonic()
     parts = []
     for o in outlets:
@@ -369,7 +376,7 @@ def solve(problem: Problem, *, seconds: float, seed: int = 1) -> PlanResult:
     for i, part in enumerate(parts):
         left = seconds - (time.monotonic() - t0)
         share = left * len(part.jobs) / max(1, sum(len(p.jobs) for p in parts[i:]))
-        sub = _solve_one(part, seconds=max(0.1, share), seed=seed)
+        sub = _solve_one(part, seconds=max(0.1, share), seed=seed, initial=initial)
         merged.routes += sub.routes
         merged.unplanned.update(sub.unplanned)
         merged.solver_violations += sub.solver_violations
@@ -380,7 +387,31 @@ def solve(problem: Problem, *, seconds: float, seed: int = 1) -> PlanResult:
     return merged
 
 
-def _solve_one(problem: Problem, *, seconds: float, seed: int) -> PlanResult:
+def _warm_start(
+    data: pyvrp.ProblemData,
+    jobs: Sequence[Job],
+    vehicles: Sequence[Vehicle],
+    initial: Mapping[str, Sequence[str]],
+) -> pyvrp.Solution | None:
+    index = {j.id: i for i, j in enumerate(jobs)}
+    routes = []
+    for vi, v in enumerate(vehicles):
+        visits = [index[j] for j in initial.get(v.id, ()) if j in index]
+        if visits and v.count == 1:
+            routes.append(pyvrp.Route(data, visits, vi))
+    try:
+        return pyvrp.Solution(data, routes) if routes else None
+    except (ValueError, RuntimeError):
+        return None
+
+
+def _solve_one(
+    problem: Problem,
+    *,
+    seconds: float,
+    seed: int,
+    initial: Mapping[str, Sequence[str]] | None = None,
+) -> PlanResult:
     t0 = time.monotonic()
     jobs, why = precheck(problem)
     vehicles = [v for v in problem.vehicles if v.shift and v.start and v.end]
@@ -400,6 +431,7 @@ def _solve_one(problem: Problem, *, seconds: float, seed: int) -> PlanResult:
         seed=seed,
         display=False,
         params=params,
+        initial_solution=_warm_start(data, jobs, vehicles, initial) if initial else None,
     )
     best = res.best
     slot_next = {i: 0 for i in range(len(vehicles))}
@@ -591,10 +623,11 @@ def rest_of_day(
     extra: Sequence[Job] = (),
     delays: dict[str, int] | None = None,
     outlet: str | None = None,
-) -> tuple[Problem, dict[str, list[str]]]:
+) -> tuple[Problem, dict[str, list[str]], dict[str, list[str]]]:
     """The problem left at `now`: jobs begun before now stay with their technician (fixed),
     who is free again after the last of them, there; the rest (and `extra`) is replanned.
-    Returns the new problem and the fixed jobs per technician."""
+    Returns the new problem, the fixed jobs per technician and the plan still in force
+    for them (a warm start)."""
     jobs = {j.id: j for j in problem.jobs}
     fixed: dict[str, list[str]] = {}
     free_at: dict[str, tuple[Site, int, int]] = {}
@@ -629,4 +662,9 @@ def rest_of_day(
         and (not outlet or j.outlet == outlet)
         and (j.window is None or j.window[1] >= now)
     ]
-    return Problem(left, vehicles, problem.travel), fixed
+    keep = {
+        r.vehicle: [s.job for s in r.stops if s.arrival > now]
+        for r in plan.routes
+        if not outlet or any(v.id == r.vehicle for v in vehicles)
+    }
+    return Problem(left, vehicles, problem.travel), fixed, keep
