@@ -663,7 +663,6 @@ def replan(
     built = build_problem(
         outlet=out, day=day, now=now, policy=policy, from_now=True, delays=delays, urgent=urgent
     )
-    plan = vrp.solve(built.problem, seconds=secs)
     before_prop = (
         PlanProposal.objects.filter(outlet=out, day=day)
         .exclude(state=PlanProposal.State.SUPERSEDED)
@@ -671,11 +670,13 @@ def replan(
         .first()
     )
     before: dict[str, str] = {}
+    initial: dict[str, list[str]] = {}
     if before_prop is not None:
-        before = {
-            ln.order.number: ln.technician.username
-            for ln in before_prop.lines.select_related("order", "technician")
-        }
+        for ln in before_prop.lines.select_related("order", "technician").order_by("seq"):
+            before[ln.order.number] = ln.technician.username
+            initial.setdefault(ln.technician.username, []).append(ln.order.number)
+    # The plan in force is the warm start: the search only has to fit the change in.
+    plan = vrp.solve(built.problem, seconds=secs, initial=initial)
     # Orders holding an agreed window today that the new plan cannot keep.
     after = plan.assignment()
     call = set(rules.windows_to_move(before, after, built.agreed))
