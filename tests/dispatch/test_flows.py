@@ -398,3 +398,43 @@ def test_d3_clerk_board_sections(api, clerk, disp, techs, new_order):
     with frozen(T0):
         body = api(clerk).get("/dispatch/board/clerk").json()
     assert [r["number"] for r in body["tomorrow"]] == [tomorrow]
+
+
+def test_o17_urgent_order_reached_within_response_time(api, disp, techs, new_order):
+    c = api(disp)
+    n = new_order(priority="urgent")
+    with frozen(T0):
+        body = c.post("/dispatch/replan", {"urgent_order": n, "seconds": 0.5}).json()
+    line = next(ln for ln in body["lines"] if ln["order"] == n)
+    from django.utils.dateparse import parse_datetime
+
+    arrival = parse_datetime(line["start"])
+    assert T0 <= arrival <= T0 + timedelta(minutes=60)
+    assert not any("O-17" in x for x in body["notes"])
+
+
+def test_o17_urgent_order_too_far_is_planned_with_an_apology_note(api, disp, techs, new_order):
+    c = api(disp)
+    n = new_order(priority="urgent", lat=36.6758, lon=117.0211)  # Jinan: hours from Qingdao
+    with frozen(T0):
+        body = c.post("/dispatch/replan", {"urgent_order": n, "seconds": 0.5}).json()
+    assert any("O-17" in x and n in x for x in body["notes"])
+
+
+def test_o18_replan_refuses_an_order_that_is_not_plannable(api, disp, techs, new_order):
+    n = new_order(service_mode="carry_in_both_ways")
+    with frozen(T0):
+        assert_error(api(disp).post("/dispatch/replan", {"urgent_order": n}), 409, "not_plannable")
+    assert PlanProposal.objects.count() == 0
+
+
+def test_o6_accepting_a_plan_writes_no_appointment(api, disp, techs, new_order):
+    n = new_order()
+    c = api(disp)
+    plan = _plan(c)
+    with frozen(T0):
+        c.post(f"/dispatch/plans/{plan['id']}/accept", {})
+    o = Order.objects.get(number=n)
+    assert o.status == "assigned" and o.appointment_start is None
+    assert not OrderEvent.objects.filter(order=o, action="appointment").exists()
+    assert PlanLine.objects.get(order=o).start is not None  # the planned time stays on the line

@@ -100,6 +100,9 @@ class DispatchSettings(models.Model):
     prize_low = models.FloatField(_("prize factor: low"), default=0.6)
     near_sla_hours = models.PositiveIntegerField(_("near SLA (hours)"), default=24)
     at_risk_hours = models.PositiveIntegerField(_("at risk before due (hours)"), default=4)
+    urgent_response_minutes = models.PositiveIntegerField(
+        _("urgent orders reached within (min)"), default=60
+    )
     plan_seconds = models.FloatField(_("planning time (s)"), default=10.0)
     replan_seconds = models.FloatField(_("replanning time (s)"), default=1.5)
 

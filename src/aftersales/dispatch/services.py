@@ -355,6 +355,9 @@ def build_problem(
             if prof is None or prof.shift_on(day) is None:
                 pinned = ""  # the assignee is off: the plan may give it to someone else
         priority = "urgent" if urgent and o.number in urgent else o.priority
+        if urgent and o.number in urgent and window is None:
+            # O-17: on site within the response time (relaxed by `replan` if nobody can).
+            window = (now_s, now_s + policy.urgent_response_minutes * 60)
         jobs.append(
             vrp.Job(
                 id=o.number,
@@ -364,7 +367,7 @@ def build_problem(
                 category=o.category,
                 region=o.region,
                 outlet=outlet.code,
-                prize=rules.prize(priority, o.sla_due_at, now, policy, agreed=window is not None),
+                prize=rules.prize(priority, o.sla_due_at, now, policy, agreed=o.number in agreed),
                 arrival_rank=rank,
                 pinned=pinned,
             )
@@ -618,6 +621,26 @@ def plan_move(
     return prop
 
 
+def _relax_urgent(built: Built, number: str, policy: rules.DispatchPolicy) -> None:
+    """O-17: when no technician can be on site within the response time, plan the urgent
+    order as early as possible instead, and say so (the customer gets an apology)."""
+    if number in built.agreed:
+        return
+    jobs = built.problem.jobs
+    i = next(k for k, j in enumerate(jobs) if j.id == number)
+    probe = vrp.Problem([jobs[i]], built.problem.vehicles, built.problem.travel)
+    _ok, why = vrp.precheck(probe)
+    if number in why:
+        jobs[i] = vrp.Job(**{**jobs[i].__dict__, "window": None})
+        built.notes.append(
+            _(
+                "O-17: nobody can be at %(n)s within %(m)s minutes; it is planned as early "
+                "as possible — apologise to the customer."
+            )
+            % {"n": number, "m": policy.urgent_response_minutes}
+        )
+
+
 def replan(
     *,
     actor: User,
@@ -663,6 +686,13 @@ def replan(
     built = build_problem(
         outlet=out, day=day, now=now, policy=policy, from_now=True, delays=delays, urgent=urgent
     )
+    for n in urgent:
+        if n not in built.orders:
+            raise conflict(
+                "not_plannable",
+                _("Order %(n)s is not an on-site order waiting for a visit today.") % {"n": n},
+            )
+        _relax_urgent(built, n, policy)
     before_prop = (
         PlanProposal.objects.filter(outlet=out, day=day)
         .exclude(state=PlanProposal.State.SUPERSEDED)

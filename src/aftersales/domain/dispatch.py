@@ -43,6 +43,8 @@ class DispatchPolicy:
     near_sla_hours: int = 24  # orders due within this get their prize doubled
     # D-3: an order is at risk this many hours before its SLA due time or window end.
     at_risk_hours: int = 4
+    # O-17: an urgent order is reached within this many minutes when anyone can.
+    urgent_response_minutes: int = 60
     # Solver time budgets (seconds).
     plan_seconds: float = 10.0
     replan_seconds: float = 1.5
