@@ -12,7 +12,11 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Dispatch")
     # Header links: (label, URL name, roles that see it — empty means every signed-in user).
     nav_items: list[tuple[Any, str, frozenset[str]]] = [
-        (_("Day board"), "dispatch:board", frozenset({"dispatcher", "supervisor", "manager"})),
+        (
+            _("Day board"),
+            "dispatch:board",
+            frozenset({"clerk", "dispatcher", "supervisor", "manager"}),
+        ),
         (_("Clerk's board"), "dispatch:clerk", frozenset({"clerk", "dispatcher", "supervisor"})),
         (_("My day"), "dispatch:my_day", frozenset({"technician"})),
     ]
