@@ -438,3 +438,27 @@ def test_o6_accepting_a_plan_writes_no_appointment(api, disp, techs, new_order):
     assert o.status == "assigned" and o.appointment_start is None
     assert not OrderEvent.objects.filter(order=o, action="appointment").exists()
     assert PlanLine.objects.get(order=o).start is not None  # the planned time stays on the line
+
+
+class _FakeGeocoder:
+    def locate(self, address, region):
+        from aftersales.domain.dispatch_travel import Site
+
+        return Site(36.08, 120.40) if "香港中路" in address else None
+
+
+def test_d2_geocoding_backend_is_pluggable(api, disp, techs, new_order, settings):
+    n = new_order(lat=None)
+    assert _plan(api(disp))["unplanned"][0]["reason"] == "no_coordinates"
+    settings.DISPATCH_GEOCODER = "tests.dispatch.test_flows._FakeGeocoder"
+    body = _plan(api(disp))
+    assert [ln["order"] for ln in body["lines"]] == [n]
+
+
+def test_technician_list_shows_workload(api, disp, techs, new_order):
+    with frozen(T0):
+        act(api(disp), new_order(), "assign", {"technician": "tech"})
+        body = api(disp).get("/technicians").json()
+    by = {t["username"]: t for t in body}
+    assert by["tech"]["open_jobs"] == 1 and by["tech2"]["open_jobs"] == 0
+    assert by["tech"]["skills"][0] == {"category": "air_conditioner", "level": 2}

@@ -36,7 +36,20 @@ def technician_list(request: HttpRequest, outlet: str | None = None) -> list[dic
         services._require_dispatcher(actor)
         users = services.technician_users(services._outlet_for(actor, outlet))
     profs = {p.user_id: p for p in TechnicianProfile.objects.filter(user__in=users)}
-    return [selectors.technician_dict(u, profs.get(u.pk)) for u in users]
+    now = timezone.now()
+    policy = services.current_dispatch_policy()
+    facts = {
+        t.username: t
+        for t in services.technician_facts(users, day=timezone.localdate(), now=now, policy=policy)
+    }
+    return [
+        {
+            **selectors.technician_dict(u, profs.get(u.pk)),
+            "open_jobs": facts[u.username].open_jobs,
+            "week_jobs": facts[u.username].week_jobs,
+        }
+        for u in users
+    ]
 
 
 @technicians.get("/{username}", response={200: Any, **ERRORS}, summary="One technician")

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Outlet, User
 from aftersales.domain import dispatch as rules
 from aftersales.domain import dispatch_vrp as vrp
 from aftersales.domain.codes import Role, ServiceMode, Status
-from aftersales.domain.dispatch_travel import Site, StraightLineTravel
+from aftersales.domain.dispatch_travel import Geocoder, NullGeocoder, Site, StraightLineTravel
 from aftersales.domain.errors import DomainError, conflict
 from aftersales.orders.models import Order
 from aftersales.orders.selectors import order_get_for_user, sees_whole_network
@@ -46,6 +47,15 @@ REASONS = {
 
 def tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
+
+
+def geocoder() -> Geocoder:
+    """The geocoding backend: `settings.DISPATCH_GEOCODER` (a dotted class path) or none."""
+    path = getattr(settings, "DISPATCH_GEOCODER", "")
+    if not path:
+        return NullGeocoder()
+    cls = import_string(path)
+    return cast(Geocoder, cls())
 
 
 def current_dispatch_policy() -> rules.DispatchPolicy:
@@ -332,6 +342,7 @@ def build_problem(
         )
     jobs = []
     agreed: set[str] = set()
+    geo = geocoder()
     for rank, o in enumerate(orders):
         window = None
         if o.appointment_start and o.appointment_end:
@@ -346,7 +357,7 @@ def build_problem(
         site = (
             Site(o.latitude, o.longitude)
             if o.latitude is not None and o.longitude is not None
-            else None
+            else geo.locate(o.address, o.region)
         )
         pinned = ""
         if o.assignee is not None and o.assignee.username in users:

@@ -92,3 +92,15 @@ def haversine_m(a: Site, b: Site) -> float:
         + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
     )
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, max(0.0, h))))
+
+
+class Geocoder(Protocol):
+    """Turns an address into a site; no internet geocoder is reachable, so the default
+    finds nothing and orders keep the coordinates they were entered or imported with."""
+
+    def locate(self, address: str, region: str) -> Site | None: ...
+
+
+class NullGeocoder:
+    def locate(self, address: str, region: str) -> Site | None:
+        return None
