@@ -121,12 +121,23 @@ def test_d2_unplannable_orders_listed_with_reason_rest_planned(
         user=off, skills=["dishwasher"], home_latitude=36.0, home_longitude=120.3, shifts={}
     )
     dish = new_order("dishwasher")
+    early = new_order()
+    with frozen(T0):
+        act(api(disp), early, "assign", {"technician": "tech"})
+        # 06:00–07:00: before the only qualified technician's shift starts (08:30).
+        act(
+            api(disp),
+            early,
+            "appointment",
+            {**window(local(2026, 12, 8, 6, 0), 1), "agreed_by": "customer"},
+        )
     body = _plan(api(disp))
     reasons = {u["order"]: u["reason"] for u in body["unplanned"]}
     assert reasons == {
         nocoords: "no_coordinates",
         noskill: "no_qualified_technician",
         dish: "no_technician_on_shift",
+        early: "window_unreachable",
     }
     assert all(u["message"] for u in body["unplanned"])
     assert [ln["order"] for ln in body["lines"]] == [ok]

@@ -587,7 +587,13 @@ def plan_move(
         if moving.state != PlanLine.State.PROPOSED:
             raise conflict("line_not_proposed", _("Only proposed lines can be moved."))
         policy = current_dispatch_policy()
-        built = build_problem(outlet=prop.outlet, day=prop.day, now=now, policy=policy)
+        built = build_problem(
+            outlet=prop.outlet,
+            day=prop.day,
+            now=now,
+            policy=policy,
+            from_now=prop.kind == "replan",
+        )
         if technician not in built.users:
             raise DomainError(
                 "unknown_technician",
