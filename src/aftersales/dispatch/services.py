@@ -7,6 +7,7 @@ O-4 reason rule, the reassignment flag, the version check and the event.
 
 from __future__ import annotations
 
+import time as time_module
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
@@ -671,6 +672,7 @@ def replan(
     """O-18: replan the rest of today keeping started jobs fixed, with an urgent order or a
     technician's delay; lists the customers whose agreed window must move."""
     _require_dispatcher(actor)
+    started = time_module.monotonic()
     out = _outlet_for(actor, outlet)
     policy = current_dispatch_policy()
     day = now.astimezone(tz()).date()
@@ -723,7 +725,9 @@ def replan(
             before[ln.order.number] = ln.technician.username
             initial.setdefault(ln.technician.username, []).append(ln.order.number)
     # The plan in force is the warm start: the search only has to fit the change in.
-    plan = vrp.solve(built.problem, seconds=secs, initial=initial)
+    # The time budget covers the whole replan: reading the day and saving it included.
+    left = secs - (time_module.monotonic() - started) - 0.1
+    plan = vrp.solve(built.problem, seconds=max(0.3, left), initial=initial)
     # Orders holding an agreed window today that the new plan cannot keep.
     after = plan.assignment()
     call = set(rules.windows_to_move(before, after, built.agreed))

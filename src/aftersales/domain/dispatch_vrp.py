@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 import pyvrp
-from pyvrp.stop import MaxRuntime
 
 from .dispatch_travel import EuclideanTravel, IntMatrix, Site, TravelModel
 
@@ -231,7 +230,7 @@ def validate(problem: Problem, routes: Sequence[tuple[str, Sequence[str]]]) -> C
 
 def precheck(problem: Problem) -> tuple[list[Job], dict[str, str]]:
     """Jobs that can go to the solver, and the others with their reason."""
-    working = [v for v in problem.vehicles if v.shift and v.start and v.end]
+    working = {id(v) for v in problem.vehicles if v.shift and v.start and v.end}
     ok: list[Job] = []
     why: dict[str, str] = {}
     travel = problem.travel
@@ -243,7 +242,7 @@ def precheck(problem: Problem) -> tuple[list[Job], dict[str, str]]:
         if not qualified:
             why[j.id] = "no_qualified_technician"
             continue
-        on_shift = [v for v in qualified if v in working]
+        on_shift = [v for v in qualified if id(v) in working]
         if not on_shift:
             why[j.id] = "no_technician_on_shift"
             continue
@@ -387,6 +386,17 @@ def solve(
     return merged
 
 
+class Deadline:
+    """Stop at a wall-clock moment: the budget then covers PyVRP's own set-up (neighbour
+    lists, first local search) too, which its MaxRuntime does not count."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+    def __call__(self, best_cost: float) -> bool:
+        return time.monotonic() >= self.at
+
+
 def _warm_start(
     data: pyvrp.ProblemData,
     jobs: Sequence[Job],
@@ -415,7 +425,7 @@ def _solve_one(
     t0 = time.monotonic()
     jobs, why = precheck(problem)
     vehicles = [v for v in problem.vehicles if v.shift and v.start and v.end]
-    notes = [f"{v.id}: no shift that day" for v in problem.vehicles if v not in vehicles]
+    notes = [f"{v.id}: no shift that day" for v in problem.vehicles if not v.shift]
     if not jobs or not vehicles:
         for j in jobs:
             why[j.id] = "no_technician_on_shift"
@@ -427,7 +437,7 @@ def _solve_one(
     params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=max(100_000.0, 10.0 * top)))
     res = pyvrp.solve(
         data,
-        MaxRuntime(max(0.05, seconds - (time.monotonic() - t0))),
+        Deadline(time.monotonic() + max(0.05, seconds - (time.monotonic() - t0))),
         seed=seed,
         display=False,
         params=params,
