@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.models import Outlet, User
 from aftersales.domain import dispatch as rules
@@ -37,12 +38,14 @@ STARTED = (Status.ON_THE_WAY, Status.ON_SITE)
 FIELD_MODES = (ServiceMode.ON_SITE, ServiceMode.PICKUP)
 
 REASONS = {
-    "no_coordinates": "The order has no coordinates: enter them on the order.",
-    "no_qualified_technician": "No technician of the outlet has this skill and region.",
-    "no_technician_on_shift": "No qualified technician works that day.",
-    "window_unreachable": "No qualified technician can reach the agreed window.",
-    "shift_too_short": "No qualified technician's shift is long enough.",
-    "no_room": "No room left in any qualified technician's day.",
+    "no_coordinates": gettext_lazy("The order has no coordinates: enter them on the order."),
+    "no_qualified_technician": gettext_lazy(
+        "No technician of the outlet has this skill and region."
+    ),
+    "no_technician_on_shift": gettext_lazy("No qualified technician works that day."),
+    "window_unreachable": gettext_lazy("No qualified technician can reach the agreed window."),
+    "shift_too_short": gettext_lazy("No qualified technician's shift is long enough."),
+    "no_room": gettext_lazy("No room left in any qualified technician's day."),
 }
 
 
@@ -71,7 +74,7 @@ def travel_model(policy: rules.DispatchPolicy) -> StraightLineTravel:
 def reason_text(code: str) -> str:
     if code.startswith("rejected_"):
         return _("Taken off the plan by the validator (%(rule)s).") % {"rule": code[9:]}
-    return _(REASONS.get(code, code))
+    return str(REASONS.get(code, code))
 
 
 def _require_dispatcher(actor: User) -> None:
@@ -440,7 +443,7 @@ def _save(
             ],
             violations=[v.__dict__ for v in plan.solver_violations],
             must_call=must_call or [],
-            notes=built.notes + plan.notes,
+            notes=built.notes,  # the engine's own notes repeat these, untranslated
         )
         lines = []
         for route in plan.routes:
