@@ -33,8 +33,8 @@ def technician_list(request: HttpRequest, outlet: str | None = None) -> list[dic
     if Role.TECHNICIAN in actor.role_set and not actor.role_set & services.DISPATCHERS:
         users = [actor]
     else:
-        services._require_dispatcher(actor)
-        users = services.technician_users(services._outlet_for(actor, outlet))
+        services.require_dispatcher(actor)
+        users = services.technician_users(services.outlet_for(actor, outlet))
     profs = {p.user_id: p for p in TechnicianProfile.objects.filter(user__in=users)}
     now = timezone.now()
     policy = services.current_dispatch_policy()
@@ -154,8 +154,8 @@ def auto_assign(request: HttpRequest, number: str) -> dict[str, Any]:
 @dispatch.get("/fairness", response={200: Any, **ERRORS}, summary="D-1 spread per peer group")
 def fairness(request: HttpRequest, outlet: str | None = None) -> list[dict[str, Any]]:
     actor = user_of(request)
-    services._require_dispatcher(actor)
-    out = services._outlet_for(actor, outlet)
+    services.require_dispatcher(actor)
+    out = services.outlet_for(actor, outlet)
     return [
         {
             "skills": list(s.skills),
@@ -241,7 +241,7 @@ def replan(request: HttpRequest) -> Status[dict[str, Any]]:
 @dispatch.get("/board/clerk", response={200: Any, **ERRORS}, summary="D-3 clerk's board")
 def clerk_board(request: HttpRequest, person: str | None = None) -> dict[str, Any]:
     actor = user_of(request)
-    services._require_dispatcher(actor)
+    services.require_dispatcher(actor)
     people = selectors.clerk_people(actor)
     who: User = actor
     if person:

@@ -26,10 +26,12 @@ from aftersales.domain import dispatch_vrp as vrp
 from aftersales.domain.codes import Role, ServiceMode, Status
 from aftersales.domain.dispatch_travel import Geocoder, NullGeocoder, Site, StraightLineTravel
 from aftersales.domain.errors import DomainError, conflict
+from aftersales.orders.inputs import parse
 from aftersales.orders.models import Order
 from aftersales.orders.selectors import order_get_for_user, sees_whole_network
 from aftersales.orders.services import order_act
 
+from .inputs import TechnicianIn
 from .models import DispatchSettings, PlanLine, PlanProposal, ServiceDuration, TechnicianProfile
 
 DISPATCHERS = frozenset({Role.DISPATCHER, Role.CLERK, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN})
@@ -77,12 +79,12 @@ def reason_text(code: str) -> str:
     return str(REASONS.get(code, code))
 
 
-def _require_dispatcher(actor: User) -> None:
+def require_dispatcher(actor: User) -> None:
     if not actor.role_set & DISPATCHERS:
         raise DomainError("forbidden", _("Only dispatchers plan and assign."), status=403)
 
 
-def _outlet_for(actor: User, code: str | None) -> Outlet:
+def outlet_for(actor: User, code: str | None) -> Outlet:
     if code:
         outlet = Outlet.objects.filter(code=code).first()
         if outlet is None:
@@ -109,11 +111,6 @@ def technician_users(outlet: Outlet | None = None) -> list[User]:
     if outlet is not None:
         qs = qs.filter(outlet=outlet)
     return [u for u in qs if Role.TECHNICIAN in u.role_set]
-
-
-def profile_of(user: User) -> TechnicianProfile:
-    prof = TechnicianProfile.objects.filter(user=user).first()
-    return prof if prof is not None else TechnicianProfile(user=user)
 
 
 def technician_facts(
@@ -178,7 +175,7 @@ def order_facts(order: Order) -> rules.OrderFacts:
 
 
 def order_candidates(*, actor: User, number: str, now: datetime) -> rules.Suggestion:
-    _require_dispatcher(actor)
+    require_dispatcher(actor)
     order = order_get_for_user(actor, number)
     policy = current_dispatch_policy()
     day = now.astimezone(tz()).date()
@@ -198,7 +195,7 @@ def order_assign(
     now: datetime,
 ) -> Order:
     """Manual assign / reassign (O-4): the reason rule and flag live in order_act."""
-    _require_dispatcher(actor)
+    require_dispatcher(actor)
     return order_act(
         actor=actor,
         number=number,
@@ -477,8 +474,8 @@ def plan_propose(
     now: datetime,
 ) -> PlanProposal:
     """D-2: propose a day for an outlet; writes a proposal, never an assignment."""
-    _require_dispatcher(actor)
-    out = _outlet_for(actor, outlet)
+    require_dispatcher(actor)
+    out = outlet_for(actor, outlet)
     policy = current_dispatch_policy()
     secs = float(seconds if seconds is not None else policy.plan_seconds)
     if not 0.1 <= secs <= 120:
@@ -513,7 +510,7 @@ def plan_accept(
 ) -> PlanProposal:
     """Accept all or some lines: each becomes an assign through order_act (if the order is
     not already that technician's). A line whose order changed since the plan is refused."""
-    _require_dispatcher(actor)
+    require_dispatcher(actor)
     with transaction.atomic():
         prop = plan_get(actor, pk)
         prop = PlanProposal.objects.select_for_update().get(pk=prop.pk)
@@ -579,7 +576,7 @@ def plan_move(
 ) -> PlanProposal:
     """Drag and drop: move a proposed line to another technician (or place); the new
     routes are validated and the move refused if it breaks a hard rule."""
-    _require_dispatcher(actor)
+    require_dispatcher(actor)
     with transaction.atomic():
         prop = plan_get(actor, pk)
         prop = PlanProposal.objects.select_for_update().get(pk=prop.pk)
@@ -674,9 +671,9 @@ def replan(
 ) -> PlanProposal:
     """O-18: replan the rest of today keeping started jobs fixed, with an urgent order or a
     technician's delay; lists the customers whose agreed window must move."""
-    _require_dispatcher(actor)
+    require_dispatcher(actor)
     started = time_module.monotonic()
-    out = _outlet_for(actor, outlet)
+    out = outlet_for(actor, outlet)
     policy = current_dispatch_policy()
     day = now.astimezone(tz()).date()
     urgent: set[str] = set()
@@ -781,15 +778,11 @@ def technician_get(actor: User, username: str) -> User:
 
 def technician_update(*, actor: User, username: str, data: Any, now: datetime) -> TechnicianProfile:
     """Edit a technician's skills, regions, home base, shifts, days off and daily maximum."""
-    from .inputs import TechnicianIn
-
     if not actor.role_set & (DISPATCHERS - {Role.CLERK}):
         raise DomainError(
             "forbidden", _("Dispatchers, supervisors and managers edit technicians."), status=403
         )
     u = technician_get(actor, username)
-    from aftersales.orders.inputs import parse
-
     inp = parse(TechnicianIn, data)
     if (inp.home_latitude is None) != (inp.home_longitude is None):
         raise DomainError(
