@@ -11,7 +11,15 @@ class DispatchConfig(AppConfig):
     name = "aftersales.dispatch"
     verbose_name = _("Dispatch")
     # Header links: (label, URL name, roles that see it — empty means every signed-in user).
-    nav_items: list[tuple[Any, str, frozenset[str]]] = []
+    nav_items: list[tuple[Any, str, frozenset[str]]] = [
+        (
+            _("Day board"),
+            "dispatch:board",
+            frozenset({"clerk", "dispatcher", "supervisor", "manager"}),
+        ),
+        (_("Clerk's board"), "dispatch:clerk", frozenset({"clerk", "dispatcher", "supervisor"})),
+        (_("My day"), "dispatch:my_day", frozenset({"technician"})),
+    ]
 
     def ready(self) -> None:
         # Receivers of aftersales.orders.signals live in receivers.py when the app has any.
