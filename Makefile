@@ -44,6 +44,8 @@ bench: install
 	$(BIN)/python -m bench.parts
 	$(BIN)/python -m bench.care
 	$(BIN)/python -m bench.warranty
+	$(BIN)/python -m bench.dispatch
+	$(BIN)/python -m bench.dispatch_db
 
 messages: install
 	cd src/aftersales && ../../$(BIN)/aftersales makemessages -l zh_Hans -l zh_Hant -l ko -l en --no-obsolete && ../../$(BIN)/aftersales compilemessages

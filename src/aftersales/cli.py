@@ -6,7 +6,8 @@ aftersales reconcile SOURCE FILE           aftersales token create USER
 aftersales order ACTION NUMBER [--json …]  aftersales run-schedules [--loop S]
 aftersales followups due [--tracker U]     aftersales parts import FILE
 aftersales parts ageing [--export F.xlsx]  aftersales stock count start|close WAREHOUSE
-aftersales scorecards close-month YYYY-MM  aftersales <any Django command>
+aftersales scorecards close-month YYYY-MM  aftersales plan-day DAY [--outlet X]
+aftersales solve-vrptw FILE [--seconds N]  aftersales <any Django command>
 """
 
 from __future__ import annotations
@@ -21,7 +22,11 @@ ALIASES = {
     ("scorecards", "close-month"): "scorecards_close_month",
 }
 # One-word verbs with hyphens (Django command names are module names: underscores).
-SINGLE = {"run-schedules": "run_schedules"}
+SINGLE = {
+    "run-schedules": "run_schedules",
+    "plan-day": "plan_day",
+    "solve-vrptw": "solve_vrptw",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -76,3 +76,26 @@ def test_o3_import_orders_console_alias(tmp_path, outlet, capsys, monkeypatch):
     assert "created=1 already_imported=0 rejected=1" in captured.out
     assert "line 3:" in captured.err
     assert Order.objects.filter(source_ref="CLI-1").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["run-schedules"], "run_schedules"),
+        (["plan-day", "2026-12-07"], "plan_day"),
+        (["solve-vrptw", "F.txt"], "solve_vrptw"),
+        (["followups", "due"], "followups_due"),
+        (["scorecards", "close-month", "2026-11"], "scorecards_close_month"),
+        (["import", "orders", "f.csv"], "import_orders"),
+    ],
+)
+def test_cli_verbs_reach_their_commands(monkeypatch, argv, command):
+    seen: list[list[str]] = []
+    monkeypatch.setattr(
+        "django.core.management.execute_from_command_line", lambda args: seen.append(args)
+    )
+    aftersales_main(argv)
+    assert seen[0][1] == command
+    from django.core.management import get_commands
+
+    assert command in get_commands()
