@@ -15,6 +15,14 @@ from aftersales.accounts.models import ApiToken, Outlet, User
 TZ = ZoneInfo("Asia/Shanghai")
 
 
+@pytest.fixture
+def chromium() -> Any:
+    """A headless Chromium (see tests/chromium.py)."""
+    from tests.chromium import launch
+
+    yield from launch()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_reference_cache() -> Any:
     """A rolled-back test sends no post_save: forget cached reference tables around each test."""

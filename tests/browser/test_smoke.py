@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from aftersales.accounts.models import Outlet, User
+from tests.chromium import NEEDS_CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
-# Playwright's sync API runs an event loop in this thread; the ORM calls here are plain setup.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture
@@ -52,10 +32,10 @@ def _login(page, base, username):
 
 
 def test_o1_o5_o6_clerk_receives_assigns_and_books_in_browser(
-    browser, live_server, network, tmp_path
+    chromium, live_server, network, tmp_path
 ):
     base = live_server.url
-    page = browser.new_page(locale="en-US")
+    page = chromium.new_page(locale="en-US")
     _login(page, base, "clerk")
     with page.expect_navigation():
         page.select_option("select[name=language]", "en")
@@ -104,9 +84,9 @@ def test_o1_o5_o6_clerk_receives_assigns_and_books_in_browser(
     assert page.locator("table.orders tbody tr").count() == 1
 
 
-def test_i18n_language_switch_and_phone_width(browser, live_server, network):
+def test_i18n_language_switch_and_phone_width(chromium, live_server, network):
     base = live_server.url
-    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page = chromium.new_page(viewport={"width": 360, "height": 740})
     _login(page, base, "tech")
     with page.expect_navigation():
         page.select_option("select[name=language]", "ko")

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
 from django.utils import timezone
 
 from aftersales.accounts.models import Outlet, User
 from aftersales.care.jobs import run_schedules
 from aftersales.care.models import Task
 from aftersales.customers.models import Customer, CustomerPhone
+from tests.chromium import NEEDS_CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = NEEDS_CHROMIUM
 
 
-def test_my_day_at_360px_logs_a_call_in_one_click(live_server, reference_data):
-    from playwright.sync_api import sync_playwright
-
+def test_my_day_at_360px_logs_a_call_in_one_click(chromium, live_server, reference_data):
     outlet = Outlet.objects.create(code="qd-01", name="Qingdao 1", region="Qingdao", market_tier=1)
     clerk = User.objects.create_user("clerk", password="pw", outlet=outlet, roles=["clerk"])
     for i in range(3):
@@ -36,23 +26,17 @@ def test_my_day_at_360px_logs_a_call_in_one_click(live_server, reference_data):
         CustomerPhone.objects.create(customer=c, number=f"+8613800{i:06d}")
     run_schedules()
     base = live_server.url
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = b.new_page(viewport={"width": 360, "height": 740}, locale="en-US")
-        page.goto(f"{base}/login/")
-        page.fill("input[name=username]", "clerk")
-        page.fill("input[name=password]", "pw")
-        page.click("main button[type=submit]")
-        page.wait_for_url(f"{base}/orders/")
-        page.goto(f"{base}/care/")
-        assert page.locator("li.task").count() == 3
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 360, width
-        with page.expect_navigation():
-            page.locator("li.task").first.get_by_role("button", name="Done: reached").click()
-        assert page.locator("li.task").count() == 2
-        b.close()
+    page = chromium.new_page(viewport={"width": 360, "height": 740}, locale="en-US")
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", "clerk")
+    page.fill("input[name=password]", "pw")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/orders/")
+    page.goto(f"{base}/care/")
+    assert page.locator("li.task").count() == 3
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, width
+    with page.expect_navigation():
+        page.locator("li.task").first.get_by_role("button", name="Done: reached").click()
+    assert page.locator("li.task").count() == 2
     assert Task.objects.filter(open=False).count() == 1

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -12,28 +10,11 @@ from django.utils import timezone
 from aftersales.accounts.models import Outlet, User
 from aftersales.dispatch.models import PlanLine, TechnicianProfile
 from aftersales.orders.models import Order
+from tests.chromium import NEEDS_CHROMIUM
 from tests.conftest import Api
 from tests.flows.helpers import order_body
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture
@@ -71,7 +52,18 @@ def _order(api, ref):
     return r.json()["number"]
 
 
-def test_d4_phone_page_at_360px_arrive_and_call(browser, live_server, network):
+@pytest.fixture
+def mid_morning():
+    """Today 10:00 local, ticking: a window one hour ahead stays within today at any hour
+    the suite runs (at 22:10 it would cross midnight and be refused, O-6)."""
+    import time_machine
+
+    at = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    with time_machine.travel(at, tick=True):
+        yield
+
+
+def test_d4_phone_page_at_360px_arrive_and_call(chromium, live_server, network, mid_morning):
     api = Api(network)
     n = _order(api, "B-1")
     start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
@@ -90,7 +82,7 @@ def test_d4_phone_page_at_360px_arrive_and_call(browser, live_server, network):
         == 200
     )
 
-    page = browser.new_page(viewport={"width": 360, "height": 740}, locale="en-US")
+    page = chromium.new_page(viewport={"width": 360, "height": 740}, locale="en-US")
     _login(page, live_server.url, "tech")
     page.goto(f"{live_server.url}/dispatch/my-day/")
     assert page.locator(f"#job-{n}").is_visible()
@@ -103,7 +95,7 @@ def test_d4_phone_page_at_360px_arrive_and_call(browser, live_server, network):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_d2_day_board_drag_and_drop(browser, live_server, network):
+def test_d2_day_board_drag_and_drop(chromium, live_server, network):
     api = Api(network)
     n = _order(api, "B-2")
     day = timezone.localdate() + timedelta(days=1)
@@ -112,7 +104,7 @@ def test_d2_day_board_drag_and_drop(browser, live_server, network):
     line = PlanLine.objects.get(order__number=n)
     other = "tech2" if line.technician.username == "tech" else "tech"
 
-    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="en-US")
+    page = chromium.new_page(viewport={"width": 1280, "height": 800}, locale="en-US")
     _login(page, live_server.url, "disp")
     page.goto(f"{live_server.url}/dispatch/board/?outlet=qd-01&day={day.isoformat()}")
     job = page.locator(f".job[data-line='{line.pk}']")

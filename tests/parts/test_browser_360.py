@@ -3,34 +3,15 @@ an issue go through the forms, and the slip shows the bin."""
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from aftersales.accounts.models import Outlet, User
 from aftersales.parts.models import Bin, Part, StockBalance, Warehouse
+from tests.chromium import NEEDS_CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture
@@ -43,9 +24,9 @@ def store(reference_data):
     return wh
 
 
-def test_p2_keeper_receives_and_issues_at_360px(browser, live_server, store):
+def test_p2_keeper_receives_and_issues_at_360px(chromium, live_server, store):
     base = live_server.url
-    page = browser.new_page(viewport={"width": 360, "height": 740}, locale="en-US")
+    page = chromium.new_page(viewport={"width": 360, "height": 740}, locale="en-US")
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", "keeper")
     page.fill("input[name=password]", "pw")

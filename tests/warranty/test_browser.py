@@ -3,42 +3,22 @@
 from __future__ import annotations
 
 import importlib
-import os
-from pathlib import Path
 
-import pytest
 from django.apps import apps
 
 from aftersales.accounts.models import Outlet, User
+from tests.chromium import NEEDS_CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = NEEDS_CHROMIUM
 
 
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
-
-
-def test_s2_s3_phone_pages_fit_360px(browser, live_server, reference_data):
+def test_s2_s3_phone_pages_fit_360px(chromium, live_server, reference_data):
     importlib.import_module("aftersales.warranty.migrations.0002_seed_defaults").seed(apps, None)
     outlet = Outlet.objects.create(code="qd-01", name="Qingdao 1", market_tier=1)
     User.objects.create_user(
         "tech", password="pw", outlet=outlet, roles=["technician"], display_name="王师傅"
     )
-    page = browser.new_page(viewport={"width": 360, "height": 780}, locale="en-US")
+    page = chromium.new_page(viewport={"width": 360, "height": 780}, locale="en-US")
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", "tech")
     page.fill("input[name=password]", "pw")
