@@ -31,3 +31,12 @@ def launch() -> Iterator[Any]:
         )
         yield b
         b.close()
+
+
+def login(page: Any, base: str, username: str, password: str = "pw") -> None:
+    """Sign in through the login form and wait for the landing page (the order list)."""
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/orders/")

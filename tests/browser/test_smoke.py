@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from aftersales.accounts.models import Outlet, User
-from tests.chromium import NEEDS_CHROMIUM
+from tests.chromium import NEEDS_CHROMIUM, login
 
 pytestmark = NEEDS_CHROMIUM
 
@@ -23,20 +23,12 @@ def network(reference_data):
     return outlet
 
 
-def _login(page, base, username):
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pw")
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/orders/")
-
-
 def test_o1_o5_o6_clerk_receives_assigns_and_books_in_browser(
     chromium, live_server, network, tmp_path
 ):
     base = live_server.url
     page = chromium.new_page(locale="en-US")
-    _login(page, base, "clerk")
+    login(page, base, "clerk")
     with page.expect_navigation():
         page.select_option("select[name=language]", "en")
 
@@ -87,7 +79,7 @@ def test_o1_o5_o6_clerk_receives_assigns_and_books_in_browser(
 def test_i18n_language_switch_and_phone_width(chromium, live_server, network):
     base = live_server.url
     page = chromium.new_page(viewport={"width": 360, "height": 740})
-    _login(page, base, "tech")
+    login(page, base, "tech")
     with page.expect_navigation():
         page.select_option("select[name=language]", "ko")
     assert page.locator("html").get_attribute("lang") == "ko"

@@ -8,7 +8,7 @@ from aftersales.accounts.models import Outlet, User
 from aftersales.care.jobs import run_schedules
 from aftersales.care.models import Task
 from aftersales.customers.models import Customer, CustomerPhone
-from tests.chromium import NEEDS_CHROMIUM
+from tests.chromium import NEEDS_CHROMIUM, login
 
 pytestmark = NEEDS_CHROMIUM
 
@@ -27,11 +27,7 @@ def test_my_day_at_360px_logs_a_call_in_one_click(chromium, live_server, referen
     run_schedules()
     base = live_server.url
     page = chromium.new_page(viewport={"width": 360, "height": 740}, locale="en-US")
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "clerk")
-    page.fill("input[name=password]", "pw")
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/orders/")
+    login(page, base, "clerk")
     page.goto(f"{base}/care/")
     assert page.locator("li.task").count() == 3
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from aftersales.accounts.models import Outlet, User
 from aftersales.dispatch.models import PlanLine, TechnicianProfile
 from aftersales.orders.models import Order
-from tests.chromium import NEEDS_CHROMIUM
+from tests.chromium import NEEDS_CHROMIUM, login
 from tests.conftest import Api
 from tests.flows.helpers import order_body
 
@@ -33,14 +33,6 @@ def network(reference_data):
             },
         )
     return disp
-
-
-def _login(page, base, username):
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pw")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
 
 
 def _order(api, ref):
@@ -83,7 +75,7 @@ def test_d4_phone_page_at_360px_arrive_and_call(chromium, live_server, network, 
     )
 
     page = chromium.new_page(viewport={"width": 360, "height": 740}, locale="en-US")
-    _login(page, live_server.url, "tech")
+    login(page, live_server.url, "tech")
     page.goto(f"{live_server.url}/dispatch/my-day/")
     assert page.locator(f"#job-{n}").is_visible()
     assert page.locator(f"#job-{n} a[href^='tel:']").count() == 1
@@ -105,7 +97,7 @@ def test_d2_day_board_drag_and_drop(chromium, live_server, network):
     other = "tech2" if line.technician.username == "tech" else "tech"
 
     page = chromium.new_page(viewport={"width": 1280, "height": 800}, locale="en-US")
-    _login(page, live_server.url, "disp")
+    login(page, live_server.url, "disp")
     page.goto(f"{live_server.url}/dispatch/board/?outlet=qd-01&day={day.isoformat()}")
     job = page.locator(f".job[data-line='{line.pk}']")
     assert job.is_visible()

@@ -9,7 +9,7 @@ import pytest
 
 from aftersales.accounts.models import Outlet, User
 from aftersales.parts.models import Bin, Part, StockBalance, Warehouse
-from tests.chromium import NEEDS_CHROMIUM
+from tests.chromium import NEEDS_CHROMIUM, login
 
 pytestmark = NEEDS_CHROMIUM
 
@@ -27,11 +27,7 @@ def store(reference_data):
 def test_p2_keeper_receives_and_issues_at_360px(chromium, live_server, store):
     base = live_server.url
     page = chromium.new_page(viewport={"width": 360, "height": 740}, locale="en-US")
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "keeper")
-    page.fill("input[name=password]", "pw")
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/orders/")
+    login(page, base, "keeper")
 
     page.goto(f"{base}/parts/receive/")
     page.fill("input[name=part_0]", "P-100")

@@ -7,7 +7,7 @@ import importlib
 from django.apps import apps
 
 from aftersales.accounts.models import Outlet, User
-from tests.chromium import NEEDS_CHROMIUM
+from tests.chromium import NEEDS_CHROMIUM, login
 
 pytestmark = NEEDS_CHROMIUM
 
@@ -19,11 +19,7 @@ def test_s2_s3_phone_pages_fit_360px(chromium, live_server, reference_data):
         "tech", password="pw", outlet=outlet, roles=["technician"], display_name="王师傅"
     )
     page = chromium.new_page(viewport={"width": 360, "height": 780}, locale="en-US")
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "tech")
-    page.fill("input[name=password]", "pw")
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/orders/")
+    login(page, live_server.url, "tech")
     for path in ("/warranty/scorecards/", "/warranty/expenses/", "/warranty/returns/"):
         page.goto(live_server.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
