@@ -53,7 +53,10 @@ def test_c3_completion_schedules_first_and_second_followup_and_c1_file(api, cler
 def test_c3_followup_days_come_from_the_editable_policy(api, clerk, tech):
     from aftersales.care.models import CarePolicyRow
 
-    CarePolicyRow.objects.update(followup_first_from_days=5, followup_first_to_days=6)
+    for row in CarePolicyRow.objects.all():  # saved as in the admin: drops the cache
+        for k, v in dict(followup_first_from_days=5, followup_first_to_days=6).items():
+            setattr(row, k, v)
+        row.save()
     o = completed_order(api(clerk), api(tech))
     t = Task.objects.get(order__number=o["number"], kind=TaskKind.FOLLOWUP_1)
     assert (t.due_on, t.deadline) == (T0.date() + timedelta(days=5), T0.date() + timedelta(days=6))

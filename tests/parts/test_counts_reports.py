@@ -120,7 +120,9 @@ def test_p5_ageing_yellow_after_a_month_red_after_three_and_issue_resets(
         oh = k.get("/stock/on-hand", warehouse="qd-main").json()["results"]
         assert {r["part"]: r["band"] for r in oh} == {"P-100": "yellow", "P-200": "red"}
     # The periods are editable.
-    PartsPolicy.objects.update(ageing_yellow_days=100, ageing_red_days=200)
+    row = PartsPolicy.objects.get()  # saved as in the admin: drops the cached rules
+    row.ageing_yellow_days, row.ageing_red_days = 100, 200
+    row.save()
     with frozen(T0 + timedelta(days=91)):
         assert k.get("/stock/ageing").json()["results"] == []
 

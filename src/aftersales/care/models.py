@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.refcache import ProcessCache
 from aftersales.domain import care as rules
 from aftersales.domain.care import Channel, Outcome, Purpose, TaskKind
 
@@ -116,9 +117,17 @@ class CarePolicyRow(models.Model):
         )
 
 
-def care_policy() -> rules.CarePolicy:
+def _load_care_policy() -> rules.CarePolicy:
     row = CarePolicyRow.objects.order_by("pk").first()
     return row.as_policy() if row else rules.CarePolicy()
+
+
+_care_policy = ProcessCache(_load_care_policy, models=("care.CarePolicyRow",))
+
+
+def care_policy() -> rules.CarePolicy:
+    """The care numbers (cached per process like every policy: core.refcache)."""
+    return _care_policy.get()
 
 
 class Event(models.Model):

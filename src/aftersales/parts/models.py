@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.refcache import ProcessCache
 from aftersales.domain.parts import DEFAULT_RULES, MoveKind, PartsRules, RequestStatus
 from aftersales.domain.results import ShippedBy
 
@@ -76,9 +77,17 @@ class PartsPolicy(models.Model):
         )
 
 
-def current_rules() -> PartsRules:
+def _load_rules() -> PartsRules:
     row = PartsPolicy.objects.order_by("pk").first()
     return row.as_rules() if row else DEFAULT_RULES
+
+
+_rules = ProcessCache(_load_rules, models=("parts.PartsPolicy",))
+
+
+def current_rules() -> PartsRules:
+    """The parts numbers (cached per process like every policy: core.refcache)."""
+    return _rules.get()
 
 
 class Part(models.Model):
