@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "aftersales.parts",
     "aftersales.care",
     "aftersales.warranty",
+    "aftersales.kpis",
 ]
 
 MIDDLEWARE = [

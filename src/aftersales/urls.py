@@ -17,4 +17,5 @@ urlpatterns = [
     path("parts/", include("aftersales.parts.urls")),
     path("care/", include("aftersales.care.urls")),
     path("warranty/", include("aftersales.warranty.urls")),
+    path("kpis/", include("aftersales.kpis.urls")),
 ]

@@ -298,6 +298,6 @@ def get_backlog(request: HttpRequest, older_than_hours: int = 48) -> dict[str, A
 api.add_router("/orders", orders)
 api.add_router("/backlog", backlog_router)
 # Each app built on orders mounts its routers: `ROUTERS = [(prefix, Router), …]` in its api.py.
-for _app in ("dispatch", "parts", "care", "warranty"):
+for _app in ("dispatch", "parts", "care", "warranty", "kpis"):
     for _prefix, _router in import_module(f"aftersales.{_app}.api").ROUTERS:
         api.add_router(_prefix, _router)

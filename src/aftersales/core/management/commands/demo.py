@@ -130,7 +130,7 @@ class Command(BaseCommand):
             f"Demo network loaded: {len(outlets)} outlets, {len(users)} people, {made} orders."
         )
         # Apps built on orders add their demo data in `<app>/demo.py: load(stdout, rnd, now)`.
-        for app in ("dispatch", "parts", "care", "warranty"):
+        for app in ("dispatch", "parts", "care", "warranty", "kpis"):
             if find_spec(f"aftersales.{app}.demo"):
                 import_module(f"aftersales.{app}.demo").load(self.stdout, rnd, now)
         self._logins()

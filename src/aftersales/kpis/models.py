@@ -1,0 +1,1 @@
+"""Indicator targets, archived monthly reports (issue 7)."""
