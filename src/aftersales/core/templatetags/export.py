@@ -1,0 +1,34 @@
+"""`{% load export %}{% export_links %}`: CSV and XLSX links for the list on screen, with its
+filters (the current query string minus `page`)."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext
+
+from aftersales.core.export import FORMATS
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def export_links(context: template.Context) -> str:
+    request = context["request"]
+    query = request.GET.copy()
+    query.pop("page", None)
+    links = []
+    for fmt in FORMATS:
+        query["format"] = fmt
+        links.append(
+            format_html(
+                '<a class="button secondary" href="?{}" download>{}</a>',
+                query.urlencode(),
+                fmt.upper(),
+            )
+        )
+    return format_html(
+        '<span class="export noprint">{}: {}</span>',
+        gettext("Export"),
+        format_html(" ".join(["{}"] * len(links)), *links),
+    )

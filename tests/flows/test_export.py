@@ -1,0 +1,65 @@
+"""The shared export: both formats stream the same rows, in the user's wall-clock time."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.test import RequestFactory, override_settings
+from openpyxl import load_workbook
+
+from aftersales.core import export
+
+
+def _rows(n: int):
+    for i in range(n):
+        yield [f"A{i}", datetime(2026, 3, 1, 2, 0, tzinfo=UTC), Decimal("1.50"), None, "维修"]
+
+
+@override_settings(TIME_ZONE="Asia/Shanghai")
+def test_csv_streams_with_bom_and_local_times() -> None:
+    resp = export.response(
+        "csv", name="orders", headers=["no", "at", "amount", "x", "类"], rows=_rows(3)
+    )
+    assert resp.streaming
+    body = b"".join(resp.streaming_content).decode("utf-8")  # type: ignore[arg-type]
+    assert body.startswith("\ufeff")
+    lines = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert lines[0] == ["no", "at", "amount", "x", "类"]
+    assert lines[1] == ["A0", "2026-03-01 10:00:00", "1.50", "", "维修"]
+    assert len(lines) == 4
+    assert "attachment" in resp["Content-Disposition"]
+
+
+@override_settings(TIME_ZONE="Asia/Shanghai")
+def test_xlsx_has_the_same_rows() -> None:
+    resp = export.response(
+        "xlsx", name="orders: all", headers=["no", "at", "amount", "x", "类"], rows=_rows(3)
+    )
+    wb = load_workbook(io.BytesIO(b"".join(resp.streaming_content)))  # type: ignore[arg-type]
+    ws = wb.active
+    assert ws is not None and ws.title == "orders- all"
+    got = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert got[0] == ["no", "at", "amount", "x", "类"]
+    assert got[1][0] == "A0" and got[1][1] == datetime(2026, 3, 1, 10, 0)
+    assert len(got) == 4
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("format=csv", "csv"), ("format=xlsx", "xlsx"), ("format=pdf", None), ("", None)],
+)
+def test_wanted_only_knows_the_two_formats(query: str, expected: str | None) -> None:
+    assert export.wanted(RequestFactory().get(f"/x/?{query}")) == expected
+
+
+def test_export_links_keep_filters_and_drop_page() -> None:
+    from django.template import Context, Template
+
+    req = RequestFactory().get("/orders/?status=assigned&page=3")
+    html = Template("{% load export %}{% export_links %}").render(Context({"request": req}))
+    assert "status=assigned&amp;format=csv" in html
+    assert "page=3" not in html
