@@ -98,6 +98,8 @@ USE_TZ = True
 
 # Phone numbers are normalised to E.164 in this region unless they carry a country code.
 PHONE_REGION = os.environ.get("PHONE_REGION", "CN")
+# Lists count their rows up to this many (core/paging.py); beyond it they say "N+".
+LIST_COUNT_CAP = int(os.environ.get("LIST_COUNT_CAP", "10000"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

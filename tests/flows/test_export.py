@@ -63,3 +63,39 @@ def test_export_links_keep_filters_and_drop_page() -> None:
     html = Template("{% load export %}{% export_links %}").render(Context({"request": req}))
     assert "status=assigned&amp;format=csv" in html
     assert "page=3" not in html
+
+
+@pytest.mark.django_db
+def test_order_list_exports_with_the_filters_on_screen(client, api, clerk, outlet) -> None:
+    from tests.flows.helpers import act, receive
+
+    c = api(clerk)
+    a = receive(c, source_ref="EXP-1")
+    receive(c, source_ref="EXP-2")
+    act(c, a["number"], "cancel", {"reason": "customer withdrew", "version": a["version"]})
+    client.force_login(clerk)
+    body = b"".join(client.get("/orders/?status=cancelled&format=csv").streaming_content)
+    lines = list(csv.reader(io.StringIO(body.decode("utf-8").lstrip("\ufeff"))))
+    assert [r[0] for r in lines[1:]] == [a["number"]]
+    resp = client.get("/orders/?status=open&format=xlsx")
+    ws = load_workbook(io.BytesIO(b"".join(resp.streaming_content))).active
+    assert ws is not None and ws.max_row == 2  # header + the one open order
+
+
+@pytest.mark.django_db
+def test_order_list_count_stops_at_the_cap(client, api, clerk, outlet, settings) -> None:
+    from tests.flows.helpers import receive
+
+    c = api(clerk)
+    settings.LIST_COUNT_CAP = 2
+    for i in range(3):
+        receive(c, source_ref=f"CAP-{i}", customer={"phones": [f"1380013800{i}"]})
+    client.force_login(clerk)
+    page = client.get("/orders/")
+    assert page.context["page"].paginator.capped
+    assert len(page.context["rows"]) == 3
+    body = c.get("/orders").json()
+    assert body["count"] == 2 and body["count_capped"] is True and len(body["results"]) == 3
+    settings.LIST_COUNT_CAP = 10
+    body = c.get("/orders").json()
+    assert body["count"] == 3 and body["count_capped"] is False

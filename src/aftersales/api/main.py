@@ -20,6 +20,7 @@ from ninja.responses import Status
 from pydantic import ValidationError
 
 from aftersales.core.errors import error_body
+from aftersales.core.paging import capped_count
 from aftersales.domain.errors import DomainError
 from aftersales.orders import backlog as backlog_mod
 from aftersales.orders import inputs
@@ -188,10 +189,11 @@ def list_orders(
         q=q,
         now=timezone.now(),
     ).select_related("product", "repeat_of")
-    count = qs.count()
+    count, capped = capped_count(qs)
     rows = qs[(page - 1) * page_size : page * page_size]
     return {
         "count": count,
+        "count_capped": capped,
         "page": page,
         "page_size": page_size,
         "results": [order_dict(o, user_of(request)) for o in rows],

@@ -72,7 +72,9 @@ class OrderOut(Schema):
 
 
 class OrderPage(Schema):
+    # Exact up to LIST_COUNT_CAP; past it `count` is the cap and `count_capped` is true.
     count: int
+    count_capped: bool = False
     page: int
     page_size: int
     results: list[OrderOut]

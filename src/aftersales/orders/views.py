@@ -9,18 +9,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.models import Outlet, User
+from aftersales.core import export
 from aftersales.core.errors import error_message, field_messages
 from aftersales.core.models import ProductCategory, Source
+from aftersales.core.paging import CappedPaginator
 from aftersales.core.policy import current_policy
+from aftersales.core.templatetags.codes import code_name
 from aftersales.domain import lifecycle
 from aftersales.domain.codes import OPEN_STATUSES, Role, Status
 from aftersales.domain.errors import DomainError
@@ -118,7 +121,15 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
         q=request.GET.get("q") or None,
         now=timezone.now(),
     )
-    page = Paginator(qs, 50, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    fmt = export.wanted(request)
+    if fmt:
+        return export.response(
+            fmt,
+            name="orders",
+            headers=LIST_HEADERS,
+            rows=(_export_row(o, user) for o in qs.iterator(chunk_size=2000)),
+        )
+    page = CappedPaginator(qs, 50, allow_empty_first_page=True).get_page(request.GET.get("page"))
     rows = [_row(o, user) for o in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
@@ -147,6 +158,42 @@ def _row(o: Any, user: User) -> dict[str, Any]:
         "address": address,
         "overdue": o.status not in ("closed", "cancelled") and o.sla_due_at < timezone.now(),
     }
+
+
+LIST_HEADERS = [
+    gettext_lazy("Number"),
+    gettext_lazy("Status"),
+    gettext_lazy("Outlet"),
+    gettext_lazy("Customer"),
+    gettext_lazy("Phone"),
+    gettext_lazy("Address"),
+    gettext_lazy("Product"),
+    gettext_lazy("Service type"),
+    gettext_lazy("Technician"),
+    gettext_lazy("Received"),
+    gettext_lazy("SLA due"),
+    gettext_lazy("Overdue"),
+    gettext_lazy("Closed"),
+]
+
+
+def _export_row(o: Any, user: User) -> list[Any]:
+    r = _row(o, user)
+    return [
+        o.number,
+        r["status_label"],
+        o.outlet.code,
+        o.contact_name,
+        r["phone"],
+        r["address"],
+        code_name("category", o.category),
+        _label(SERVICE_TYPE_LABELS, o.service_type),
+        o.assignee.username if o.assignee else "",
+        o.created_at,
+        o.sla_due_at,
+        r["overdue"],
+        o.closed_at,
+    ]
 
 
 def _choices_context() -> dict[str, Any]:
