@@ -24,15 +24,15 @@ def capped_count(qs: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
     return (cap, True) if n > cap else (n, False)
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator):  # type: ignore[type-arg]
     """A Paginator whose count stops at the cap; `capped` says the list goes on."""
 
     @cached_property
     def _capped(self) -> tuple[int, bool]:
-        return capped_count(self.object_list)
+        return capped_count(self.object_list)  # type: ignore[arg-type]
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return self._capped[0]
 
     @property
@@ -46,4 +46,4 @@ class CappedPaginator(Paginator):
         top = bottom + self.per_page
         if not self.capped and top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(self.object_list[bottom:top], number, self)
+        return self._get_page(self.object_list[bottom:top], number, self)  # type: ignore[attr-defined]

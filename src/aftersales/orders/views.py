@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -105,7 +106,7 @@ def form_payload(action: str, post: Any) -> dict[str, Any]:
 
 
 @login_required
-def order_list_view(request: HttpRequest) -> HttpResponse:
+def order_list_view(request: HttpRequest) -> HttpResponseBase:
     user = _user(request)
     # A clerk opens the list to work: open orders unless another status is chosen.
     chosen = request.GET.getlist("status") or ["open"]
