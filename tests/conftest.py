@@ -26,11 +26,14 @@ def chromium() -> Any:
 @pytest.fixture(autouse=True)
 def _fresh_reference_cache() -> Any:
     """A rolled-back test sends no post_save: forget cached reference tables around each test."""
+    from aftersales.api.auth import forget_tokens
     from aftersales.core.refcache import clear_all
 
     clear_all()
+    forget_tokens()
     yield
     clear_all()
+    forget_tokens()
 
 
 def local(y: int, m: int, d: int, h: int = 0, mi: int = 0) -> datetime:

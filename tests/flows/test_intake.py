@@ -267,8 +267,20 @@ def test_o2_without_valid_token_is_401(db, headers):
 
 def test_o2_revoked_token_or_inactive_user_is_401(api, clerk):
     c = api(clerk)
+    assert c.get("/orders").status_code == 200  # the token is now held by this process
     clerk.is_active = False
     clerk.save()
+    assert_error(c.get("/orders"), 401, "unauthenticated")
+
+
+def test_o2_revoking_a_held_token_takes_effect_at_once(api, clerk):
+    from aftersales.accounts.models import ApiToken
+
+    c = api(clerk)
+    assert c.get("/orders").status_code == 200
+    row = ApiToken.objects.get(digest=ApiToken.hash(c.token))
+    row.revoked = True
+    row.save()
     assert_error(c.get("/orders"), 401, "unauthenticated")
 
 
