@@ -52,7 +52,7 @@ def insert_rows(model: type[models.Model], rows: list[Row]) -> None:
             cur.execute(
                 f"INSERT INTO {table} ({', '.join(cols)}) VALUES "
                 + ", ".join([one] * len(rows))
-                + f" RETURNING {connection.ops.quote_name(pk.column)}",
+                + f" RETURNING {connection.ops.quote_name(str(pk.column))}",
                 [v for r in rows for v in _values(r, fields, now)],
             )
             for r, (i,) in zip(rows, cur.fetchall(), strict=True):
