@@ -108,6 +108,14 @@ def run_intake(spec: dict[str, Any]) -> dict[str, Any]:
     statuses: Counter[int] = Counter()
     samples: list[str] = []
     reconnects = [0]
+    # batch > 0: each request carries `batch` orders to POST /api/v1/orders/batch.
+    batch = spec.get("batch", 0)
+    created = [0]
+    path, ok = ("/api/v1/orders/batch", 200) if batch else ("/api/v1/orders", 201)
+
+    def one(n: int) -> dict[str, Any]:
+        reuse = 1 + (n * 7919) % customers if reuse_every and n % reuse_every == 0 else None
+        return order_body(prefix, n, reuse)
 
     def worker() -> None:
         cl = Client(spec["host"], spec["port"], headers)
@@ -116,18 +124,25 @@ def run_intake(spec: dict[str, Any]) -> dict[str, Any]:
                 n = next(nxt, None)
             if n is None:
                 break
-            reuse = 1 + (n * 7919) % customers if reuse_every and n % reuse_every == 0 else None
-            body = json.dumps(order_body(prefix, n, reuse)).encode()
+            if batch:
+                payload: Any = {"orders": [one(n * batch + k) for k in range(batch)]}
+            else:
+                payload = one(n)
+            body = json.dumps(payload).encode()
             t = time.perf_counter()
             try:
-                status, data = cl.request("POST", "/api/v1/orders", body)
+                status, data = cl.request("POST", path, body)
             except OSError as e:
                 status, data = 599, str(e).encode()
             dt = time.perf_counter() - t
+            made = 0
+            if status == ok:
+                made = len(json.loads(data)["created"]) if batch else 1
             with lock:
                 lat.append(dt)
                 statuses[status] += 1
-                if status != 201 and len(samples) < 5:
+                created[0] += made
+                if (status != ok or (batch and made != batch)) and len(samples) < 5:
                     samples.append(f"{status}: {data[:300].decode(errors='replace')}")
         with lock:
             reconnects[0] += cl.reconnects
@@ -139,9 +154,12 @@ def run_intake(spec: dict[str, Any]) -> dict[str, Any]:
     for th in threads:
         th.join()
     elapsed = time.perf_counter() - t0
-    errors = sum(v for k, v in statuses.items() if k != 201)
+    errors = sum(v for k, v in statuses.items() if k != ok)
     return {
         "requests": len(lat),
+        "batch": batch,
+        "orders_created": created[0],
+        "orders_per_s": round(created[0] / elapsed, 1),
         "concurrency": conc,
         "elapsed_s": round(elapsed, 2),
         "rps": round(len(lat) / elapsed, 1),

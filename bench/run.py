@@ -37,6 +37,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--reseed", action="store_true", help="seed even if enough orders exist")
     p.add_argument("--intake", type=int, default=None, help="HTTP intake requests (5000)")
     p.add_argument("--concurrency", type=int, default=4, help="intake client threads (4)")
+    p.add_argument("--batch", type=int, default=100, help="orders per batch request (100)")
+    p.add_argument("--batch-orders", type=int, default=50_000, help="orders through /orders/batch")
     p.add_argument("--import-rows", type=int, default=100_000)
     p.add_argument("--import-small", type=int, default=20_000)
     p.add_argument("--backlog-runs", type=int, default=50)
@@ -244,6 +246,16 @@ def phase_intake(
         f"errors {r['errors']} {r['statuses']} {r['error_samples'][:1]}"
     )
     results["intake"] = r
+    requests = max(1, args.batch_orders // args.batch)
+    log(f"intake: {requests:,} POST /api/v1/orders/batch of {args.batch} orders …")
+    sampler.begin("intake_batch")
+    r = run_loadgen({**common, "count": requests, "batch": args.batch, "prefix": f"BATCH-{stamp}"})
+    r["peak_rss"] = sampler.end()
+    log(
+        f"intake batch: {r['orders_per_s']} orders/s ({r['rps']} req/s), p50 {r['p50_ms']} "
+        f"ms, p99 {r['p99_ms']} ms, errors {r['errors']} {r['error_samples'][:1]}"
+    )
+    results["intake_batch"] = r
 
 
 def phase_list(
@@ -401,6 +413,19 @@ def metrics(results: dict[str, Any]) -> list[tuple[str, str, float | None, str]]
         ("intake latency p50", "intake_p50_ms", i.get("p50_ms"), "ms"),
         ("intake latency p99", "intake_p99_ms", i.get("p99_ms"), "ms"),
         ("intake errors (non-201)", "intake_errors", i.get("errors"), ""),
+    ]
+    b = results.get("intake_batch", {})
+    rows += [
+        (
+            f"intake POST /api/v1/orders/batch ({b.get('requests')} req of {b.get('batch')} "
+            f"orders, {b.get('concurrency')} clients)",
+            "intake_batch_orders_per_s",
+            b.get("orders_per_s"),
+            "orders/s",
+        ),
+        ("intake batch latency p50", "intake_batch_p50_ms", b.get("p50_ms"), "ms"),
+        ("intake batch latency p99", "intake_batch_p99_ms", b.get("p99_ms"), "ms"),
+        ("intake batch errors", "intake_batch_errors", b.get("errors"), ""),
         (
             "intake: peak RSS of one gunicorn worker",
             "intake_worker_peak_rss_mb",

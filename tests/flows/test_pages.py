@@ -34,7 +34,7 @@ def bulk(n: int, actor, prefix: str = "B") -> list[str]:
         for i in range(n)
     ]
     with frozen(T0):
-        return [n for rep in orders_receive(rows, actor=actor, now=T0) for n in rep.numbers]
+        return [n for rep in orders_receive(rows, actor=actor, now=T0) for _, n in rep.numbers]
 
 
 @pytest.fixture

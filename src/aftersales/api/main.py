@@ -25,7 +25,7 @@ from aftersales.domain.errors import DomainError
 from aftersales.orders import backlog as backlog_mod
 from aftersales.orders import inputs
 from aftersales.orders.inputs import field_message
-from aftersales.orders.intake import order_receive
+from aftersales.orders.intake import order_receive, orders_receive
 from aftersales.orders.models import IdempotencyKey, Order
 from aftersales.orders.presenters import order_dict
 from aftersales.orders.selectors import order_get_for_user, order_list
@@ -33,7 +33,7 @@ from aftersales.orders.services import order_act
 
 from .auth import BearerToken
 from .common import ERRORS, json_body, user_of
-from .schemas import BacklogOut, EventOut, OrderOut, OrderPage
+from .schemas import BacklogOut, BatchIn, BatchOut, EventOut, OrderOut, OrderPage
 
 api = NinjaAPI(
     title="Aftersales API",
@@ -159,6 +159,50 @@ def create_order(request: HttpRequest, payload: inputs.OrderIn) -> Status[dict[s
         except IntegrityError:
             continue  # the same key raced in from another request: answer as a replay
     raise DomainError("idempotency_conflict", "Retry the request.", status=409)
+
+
+BATCH_MAX = 500
+
+
+@orders.post(
+    "/batch",
+    response={200: BatchOut, **ERRORS},
+    summary="Receive many orders at once (O-1, O-2, O-3)",
+    description="For a call centre or a manufacturer's system that hands over orders in "
+    f"bulk: up to {BATCH_MAX} orders, each with its `source_ref`. Valid orders are received "
+    "in one transaction; an order whose (source, reference) is already known is listed "
+    "under `already_received` (so re-sending a batch receives nothing twice); invalid "
+    "ones are listed under `rejected` with the error shape of a single order. `index` is "
+    "the order's position in the list.",
+)
+def create_orders(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
+    if not 1 <= len(payload.orders) <= BATCH_MAX:
+        raise DomainError(
+            "validation",
+            f"Send 1 to {BATCH_MAX} orders.",
+            fields={"orders": f"1–{BATCH_MAX}"},
+        )
+    items: list[tuple[int, inputs.OrderIn | DomainError]] = []
+    for i, raw in enumerate(payload.orders):
+        try:
+            data = inputs.parse(inputs.OrderIn, raw)
+            if not data.source_ref:
+                raise DomainError(
+                    "validation",
+                    "Every order of a batch needs a source_ref (O-3).",
+                    fields={"source_ref": "required"},
+                )
+            items.append((i, data))
+        except DomainError as e:
+            items.append((i, e))
+    out: dict[str, list[dict[str, Any]]] = {"created": [], "already_received": [], "rejected": []}
+    for report in orders_receive(items, actor=user_of(request), now=timezone.now()):
+        out["created"] += [{"index": i, "number": n} for i, n in report.numbers]
+        out["already_received"] += [{"index": i, "number": n} for i, n in report.skipped]
+        out["rejected"] += [{"index": i, **error_body(e)} for i, e in report.errors]
+    for rows in out.values():
+        rows.sort(key=lambda r: r["index"])
+    return out
 
 
 @orders.get("", response={200: OrderPage, **ERRORS}, summary="List orders")

@@ -107,3 +107,24 @@ class BacklogOut(Schema):
     count: int
     by_person: dict[str, int]
     results: list[BacklogRow]
+
+
+class BatchIn(Schema):
+    # Items are validated one by one (a bad order is rejected, not the whole batch).
+    orders: list[dict[str, Any]]
+
+
+class BatchItem(Schema):
+    index: int
+    number: str
+
+
+class BatchRejected(Schema):
+    index: int
+    error: dict[str, Any]
+
+
+class BatchOut(Schema):
+    created: list[BatchItem]
+    already_received: list[BatchItem]
+    rejected: list[BatchRejected]

@@ -95,7 +95,7 @@ class Prepared:
 @dataclass
 class BatchReport:
     created: list[Order] = field(default_factory=list)  # single orders (API, form)
-    numbers: list[str] = field(default_factory=list)  # file imports: numbers only
+    numbers: list[tuple[int, str]] = field(default_factory=list)  # bulk: (line, number)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, existing number)
     errors: list[tuple[int, DomainError]] = field(default_factory=list)
 
@@ -312,7 +312,7 @@ def _write_rows(
             order.received_by = ctx.actor
             report.created.append(order)
     else:
-        report.numbers.extend(o["number"] for o in orders)
+        report.numbers.extend((p.line, o["number"]) for o, p in zip(orders, todo, strict=True))
 
 
 _PRODUCT_FIELDS = ("id", "customer_id", "category", "brand", "model", "serial", "purchase_date")
