@@ -124,14 +124,20 @@ class Order(models.Model):
     source = models.CharField(_("source"), max_length=40)
     # NULL, not "": orders without a reference stay out of the uniqueness constraint.
     source_ref = models.CharField(_("source reference"), max_length=64, null=True, blank=True)  # noqa: DJ001
+    # outlet, product, assignee: served by the composite indexes in Meta that start with them
+    # (a second index per column only slowed every insert).
     outlet = models.ForeignKey(
-        "accounts.Outlet", on_delete=models.PROTECT, related_name="orders", verbose_name=_("outlet")
+        "accounts.Outlet",
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("outlet"),
+        db_index=False,
     )
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="orders"
     )
     product = models.ForeignKey(
-        "customers.CustomerProduct", on_delete=models.PROTECT, related_name="orders"
+        "customers.CustomerProduct", on_delete=models.PROTECT, related_name="orders", db_index=False
     )
     # Contact as given for this order (the customer's file may change later).
     contact_name = models.CharField(_("contact"), max_length=120)
@@ -169,6 +175,7 @@ class Order(models.Model):
         on_delete=models.PROTECT,
         related_name="assigned_orders",
         verbose_name=_("technician"),
+        db_index=False,
     )
     reassigned_flag = models.BooleanField(_("reassigned, contact at once"), default=False)
 
@@ -202,8 +209,14 @@ class Order(models.Model):
     report_complete = models.BooleanField(null=True, blank=True)
     report_missing = models.JSONField(default=list, blank=True)
     fault_code = models.CharField(max_length=40, blank=True)
+    # Never looked up by: the R-2 link is read from the repeat, not searched for.
     repeat_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeats",
+        db_index=False,
     )
     escalation_level = models.PositiveSmallIntegerField(default=0)
     escalated_at = models.DateTimeField(null=True, blank=True)
