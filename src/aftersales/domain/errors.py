@@ -31,6 +31,16 @@ class DomainError(Exception):
     def __repr__(self) -> str:
         return f"DomainError({self.code!r}, {self.message!r}, fields={self.fields!r})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments: rebuild explicitly (parallel imports send errors back).
+        return (_rebuild, (self.code, self.message, self.fields, self.status, self.params))
+
+
+def _rebuild(
+    code: str, message: str, fields: dict[str, str], status: int, params: dict[str, Any]
+) -> DomainError:
+    return DomainError(code, message, fields=fields, status=status, **params)
+
 
 def conflict(code: str, message: str, **params: Any) -> DomainError:
     return DomainError(code, message, status=409, **params)

@@ -8,8 +8,7 @@ from django.utils import timezone
 from aftersales.accounts.models import User
 from aftersales.core.errors import error_message
 from aftersales.domain.errors import DomainError
-from aftersales.orders.importer import input_rows
-from aftersales.orders.intake import orders_receive
+from aftersales.orders.parallel import default_jobs, import_file
 
 
 class Command(BaseCommand):
@@ -24,8 +23,22 @@ class Command(BaseCommand):
             help="the clerk recorded as receiver (default: none)",
         )
         parser.add_argument("--batch", type=int, default=2000)
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=None,
+            help="worker processes (default: up to 4 on PostgreSQL, 1 on SQLite)",
+        )
 
-    def handle(self, *args: Any, file: str, username: str | None, batch: int, **kw: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        file: str,
+        username: str | None,
+        batch: int,
+        jobs: int | None,
+        **kw: Any,
+    ) -> None:
         actor = None
         if username:
             actor = User.objects.filter(username=username).first()
@@ -33,8 +46,12 @@ class Command(BaseCommand):
                 raise CommandError(f"No user {username!r}.")
         created = skipped = failed = 0
         try:
-            for report in orders_receive(
-                input_rows(file), actor=actor, now=timezone.now(), batch_size=batch
+            for report in import_file(
+                file,
+                actor=actor,
+                now=timezone.now(),
+                batch_size=batch,
+                jobs=jobs or default_jobs(),
             ):
                 created += len(report.numbers)
                 skipped += len(report.skipped)
