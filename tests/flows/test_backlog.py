@@ -97,7 +97,7 @@ def test_o12_backlog_xlsx_export_page(clerk, aged):
     assert r.status_code == 200
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in r["Content-Disposition"]
-    ws = load_workbook(BytesIO(r.content)).worksheets[0]
+    ws = load_workbook(BytesIO(b"".join(r.streaming_content))).worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == HEADERS
     assert [row[0] for row in rows[1:]] == [aged["a80"], aged["c50"]]
@@ -132,3 +132,16 @@ def test_o12_backlog_cli_text_per_person(aged):
     text = out.getvalue()
     assert "Open orders older than 48 h: 2" in text
     assert aged["a80"] in text and aged["d10"] not in text
+
+
+def test_o12_backlog_csv_export_has_the_same_rows(clerk, aged):
+    import csv
+
+    browser = Client()
+    with frozen(NOW):
+        browser.force_login(clerk)
+        r = browser.get("/orders/backlog/", {"older_than_hours": "48", "format": "csv"})
+    text = b"".join(r.streaming_content).decode("utf-8").lstrip("\ufeff")
+    rows = list(csv.reader(text.splitlines()))
+    assert tuple(rows[0]) == HEADERS
+    assert [row[0] for row in rows[1:]] == [aged["a80"], aged["c50"]]

@@ -6,9 +6,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO
-
-from openpyxl import Workbook
 
 from aftersales.accounts.models import User
 from aftersales.core.policy import current_policy
@@ -97,35 +94,20 @@ HEADERS = (
 )
 
 
-def write_xlsx(rows: Iterator[BacklogRow], out: IO[bytes] | str, *, title: str) -> int:
-    """Stream rows into a write-only workbook (memory stays flat)."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31] or "backlog")
-    ws.append([h for h in HEADERS])
-    n = 0
+def export_rows(rows: Iterator[BacklogRow]) -> Iterator[list[object]]:
+    """Rows for `core.export` (page download and `aftersales backlog --export`)."""
     for r in rows:
-        ws.append(
-            [
-                r.number,
-                r.responsible or "",
-                r.status,
-                r.outlet,
-                r.contact_name,
-                r.category,
-                r.age_hours,
-                r.bucket or "",
-                r.escalation_level,
-                "yes" if r.escalation_overdue else "",
-                _naive_local(r.sla_due_at),
-                _naive_local(r.created_at),
-            ]
-        )
-        n += 1
-    wb.save(out)
-    return n
-
-
-def _naive_local(dt: datetime) -> datetime:
-    from django.utils import timezone
-
-    return timezone.localtime(dt).replace(tzinfo=None)
+        yield [
+            r.number,
+            r.responsible or "",
+            r.status,
+            r.outlet,
+            r.contact_name,
+            r.category,
+            r.age_hours,
+            r.bucket or "",
+            r.escalation_level,
+            "yes" if r.escalation_overdue else "",
+            r.sla_due_at,
+            r.created_at,
+        ]

@@ -344,8 +344,10 @@ def order_action_view(request: HttpRequest, number: str, action: str) -> HttpRes
 
 
 @login_required
-def backlog_view(request: HttpRequest) -> HttpResponse:
+def backlog_view(request: HttpRequest) -> HttpResponseBase:
     hours = _hours(request)
+    if export.wanted(request):
+        return backlog_xlsx_view(request)
     rows = list(
         backlog_mod.backlog_rows(_user(request), older_than_hours=hours, now=timezone.now())
     )
@@ -368,13 +370,13 @@ def _hours(request: HttpRequest) -> int:
 
 
 @login_required
-def backlog_xlsx_view(request: HttpRequest) -> HttpResponse:
+def backlog_xlsx_view(request: HttpRequest) -> HttpResponseBase:
+    """The morning meeting's sheet: `backlog.xlsx`, or `?format=csv`."""
     hours = _hours(request)
     rows = backlog_mod.backlog_rows(_user(request), older_than_hours=hours, now=timezone.now())
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return export.response(
+        export.wanted(request) or "xlsx",
+        name=f"backlog-{hours}h",
+        headers=backlog_mod.HEADERS,
+        rows=backlog_mod.export_rows(rows),
     )
-    stamp = timezone.localtime().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="backlog-{hours}h-{stamp}.xlsx"'
-    backlog_mod.write_xlsx(rows, response, title=f"backlog {hours}h")  # type: ignore[arg-type]
-    return response

@@ -6,12 +6,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from aftersales.accounts.models import User
+from aftersales.core import export as exporting
 from aftersales.core.policy import current_policy
-from aftersales.orders.backlog import backlog_rows, by_person, write_xlsx
+from aftersales.orders.backlog import HEADERS, backlog_rows, by_person, export_rows
 
 
 class Command(BaseCommand):
-    help = "O-12 backlog: open orders over N hours per responsible person; --export FILE.xlsx."
+    help = "O-12 backlog: open orders over N hours per responsible person; --export FILE.xlsx|.csv."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--hours", type=int, default=None)
@@ -35,10 +36,12 @@ class Command(BaseCommand):
             user = User(username="cli", is_superuser=True)
         now = timezone.now()
         if export:
-            n = write_xlsx(
-                backlog_rows(user, older_than_hours=hours, now=now),
+            n = exporting.write(
+                exporting.format_of(export),
                 export,
-                title=f"backlog {hours}h",
+                HEADERS,
+                export_rows(backlog_rows(user, older_than_hours=hours, now=now)),
+                sheet=f"backlog {hours}h",
             )
             self.stdout.write(f"{n} orders written to {export}")
             return
