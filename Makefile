@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run install migrate demo test test-sqlite test-postgres lint typecheck bench messages clean
+.PHONY: run install migrate demo test test-sqlite test-postgres lint typecheck bench bench-pg-tune messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is required (looked for $(PY))"; exit 1; }
@@ -46,6 +46,11 @@ bench: install
 	$(BIN)/python -m bench.warranty
 	$(BIN)/python -m bench.dispatch
 	$(BIN)/python -m bench.dispatch_db
+
+# The server settings the README's figures were measured with (local Debian cluster, root).
+bench-pg-tune:
+	psql "$${DATABASE_URL:-postgres://aftersales:aftersales@127.0.0.1:5432/postgres}" -f bench/postgresql-tuning.sql
+	pg_ctlcluster 15 main restart
 
 messages: install
 	cd src/aftersales && ../../$(BIN)/aftersales makemessages -l zh_Hans -l zh_Hant -l ko -l en --no-obsolete && ../../$(BIN)/aftersales compilemessages

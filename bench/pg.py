@@ -61,7 +61,15 @@ def server_version() -> str:
 
 
 def server_settings() -> dict[str, str]:
-    names = ("shared_buffers", "work_mem", "effective_cache_size", "max_connections")
+    names = (
+        "shared_buffers",
+        "work_mem",
+        "effective_cache_size",
+        "max_connections",
+        "max_wal_size",
+        "jit",
+        "synchronous_commit",
+    )
     with connect() as conn:
         return {
             n: conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(n))).fetchone()[0]
