@@ -50,7 +50,15 @@ FALLBACK_TERM_MONTHS = 12
 
 
 def policy() -> WarrantyPolicy:
-    return WarrantyPolicy.objects.order_by("pk").first() or WarrantyPolicy()
+    """The network's warranty settings, held per process like the other policies (read-only
+    for callers; an admin's save drops it)."""
+    return _policy.get()
+
+
+_policy = ProcessCache(
+    lambda: WarrantyPolicy.objects.order_by("pk").first() or WarrantyPolicy(),
+    models=("warranty.WarrantyPolicy",),
+)
 
 
 def currency_decimals(code: str) -> int:
