@@ -128,7 +128,6 @@ def _out(order: Order, request: HttpRequest, *, fresh: bool = False) -> dict[str
 )
 def create_order(request: HttpRequest, payload: inputs.OrderIn) -> Status[dict[str, Any]]:
     data = payload
-    raw = json.loads(request.body)
     key = request.headers.get("Idempotency-Key")
     user = user_of(request)
     now = timezone.now()
@@ -140,6 +139,7 @@ def create_order(request: HttpRequest, payload: inputs.OrderIn) -> Status[dict[s
             "Idempotency-Key is at most 128 characters.",
             fields={"Idempotency-Key": "too long"},
         )
+    raw = json.loads(request.body)
     digest = hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()
     for _attempt in range(2):
         seen = IdempotencyKey.objects.filter(user=user, key=key).first()
