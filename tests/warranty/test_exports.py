@@ -302,3 +302,42 @@ def test_headers_in_the_users_language(clerk):
     for fmt in FORMATS:
         rows = table(browser(clerk, "zh-hans").get(f"/warranty/quality/?format={fmt}"), fmt)
         assert [rows[0][0], rows[0][1], rows[0][6]] == want
+
+
+def test_list_exports_queries_do_not_grow_with_rows(two_orders, clerk, tech, supervisor, outlet):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    urls = [
+        "/warranty/returns/?status=all&format=csv",
+        "/warranty/complaints/?format=csv",
+        "/warranty/penalties/?month=2026-12&format=csv",
+        "/warranty/expenses/?format=csv",
+        "/warranty/expenses/?list=trips&format=csv",
+    ]
+    c = browser(supervisor)
+
+    def queries() -> dict[str, int]:
+        out = {}
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                raw(c.get(url))
+            out[url] = len(ctx.captured_queries)
+        return out
+
+    def add(i: int) -> None:
+        _return(two_orders[i % 2], tech, "requested")
+        _complaint(two_orders[i % 2], tech, clerk, "open", outlet)
+        _entry(tech, "2026-12", "penalty", "5", f"e{i}")
+        trip = Trip.objects.create(
+            person=tech, day=T0.date(), origin="A", destination="B", km=1, created_at=T0
+        )
+        ExpenseClaim.objects.create(
+            person=tech, trip=trip, kind="meals", amount="1", currency="CNY", created_at=T0
+        )
+
+    add(0)
+    one = queries()
+    for i in range(1, 6):
+        add(i)
+    assert queries() == one
