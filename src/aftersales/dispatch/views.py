@@ -1,5 +1,9 @@
 """Pages: the dispatcher's day board (D-2), the clerk's board (D-3), the technician's day
-(D-4). Thin: form posts become the services' inputs; refusals are shown with their message."""
+(D-4). Thin: form posts become the services' inputs; refusals are shown with their message.
+
+Each list page also exports (`?format=csv|xlsx`, `aftersales.core.export`) the rows on screen
+with the same filters and the same visibility: the day board's plan lines, the clerk's board
+(one file, a "Section" column per row) and the technician's day."""
 
 from __future__ import annotations
 
@@ -10,13 +14,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.models import Outlet, User
+from aftersales.core import export
 from aftersales.core.errors import error_message
 from aftersales.domain.codes import Role
 from aftersales.domain.errors import DomainError
@@ -25,7 +32,7 @@ from aftersales.orders.selectors import sees_whole_network
 from aftersales.orders.services import order_act
 
 from . import selectors, services
-from .models import PlanProposal
+from .models import PlanLine, PlanProposal
 
 BOARD_FROM, BOARD_TO = 7, 20  # hours shown on the day board
 
@@ -57,8 +64,43 @@ def _pct(dt: datetime, day: date) -> float:
     return max(0.0, min(100.0, 100 * (dt - start).total_seconds() / span))
 
 
+BOARD_HEADERS = [
+    gettext_lazy("Technician"),
+    gettext_lazy("Sequence"),
+    gettext_lazy("Order"),
+    gettext_lazy("Planned arrival"),
+    gettext_lazy("Start"),
+    gettext_lazy("End"),
+    gettext_lazy("Travel (km)"),
+    gettext_lazy("Window agreed"),
+    gettext_lazy("State"),
+    gettext_lazy("Message"),
+]
+
+
+def _board_export_rows(rows: list[dict[str, Any]]) -> Any:
+    """The plan lines in the board's order: technician rows as shown, then each lane's seq."""
+    for r in rows:
+        for b in r["blocks"]:
+            ln: PlanLine = b["line"]
+            yield [
+                str(r["tech"]),
+                ln.seq,
+                ln.order.number,
+                ln.arrival,
+                ln.start,
+                ln.end,
+                round(ln.travel_m / 1000, 2),
+                ln.window_agreed,
+                ln.get_state_display(),
+                ln.message,
+            ]
+
+
 @login_required
-def board_view(request: HttpRequest) -> HttpResponse:
+def board_view(request: HttpRequest) -> HttpResponseBase:
+    """D-2. Exports the shown proposal's plan lines (none when no outlet or no plan); a bad
+    `day` falls back to tomorrow and an unknown outlet shows nothing, as on the page."""
     user = _user(request)
     if not user.role_set & services.DISPATCHERS:
         return _forbidden(request, _("The day board is for dispatchers."))
@@ -89,6 +131,10 @@ def board_view(request: HttpRequest) -> HttpResponse:
                 )
         for u in services.technician_users(outlet):
             rows.append({"tech": u, "blocks": lines_by.get(u.pk, [])})
+    fmt = export.wanted(request)
+    if fmt:
+        name = f"plan-{outlet.code if outlet else ''}-{day.isoformat()}"
+        return export.response(fmt, name=name, headers=BOARD_HEADERS, rows=_board_export_rows(rows))
     hours = [
         {"h": h, "left": round(100 * (h - BOARD_FROM) / (BOARD_TO - BOARD_FROM), 2)}
         for h in range(BOARD_FROM, BOARD_TO)
@@ -222,8 +268,51 @@ def board_replan_view(request: HttpRequest) -> HttpResponse:
     return _back_to_board(prop, prop.outlet.code)
 
 
+CLERK_HEADERS = [
+    gettext_lazy("Section"),
+    gettext_lazy("Number"),
+    gettext_lazy("Flags"),
+    gettext_lazy("Customer"),
+    gettext_lazy("Status"),
+    gettext_lazy("Technician"),
+    gettext_lazy("Window from"),
+    gettext_lazy("Window to"),
+    gettext_lazy("SLA due"),
+    gettext_lazy("At risk"),
+]
+
+
+def _flag_label(flag: str) -> str:
+    return {"reassigned": _("reassigned"), "escalated": _("escalated")}.get(flag, _("called again"))
+
+
+def _risk_label(risk: str | None) -> str:
+    return {"sla": _("SLA"), "window": _("window")}.get(risk or "", "")
+
+
+def _clerk_export_rows(sections: list[tuple[str, str, list[selectors.BoardRow]]]) -> Any:
+    for _key, title, rows in sections:
+        for r in rows:
+            yield [
+                title,
+                r.number,
+                ", ".join(_flag_label(f) for f in r.flags),
+                r.contact,
+                STATUS_LABELS.get(r.status, r.status),  # type: ignore[call-overload]
+                r.assignee,
+                r.appointment,
+                r.appointment_end,
+                r.sla_due_at,
+                _risk_label(r.risk),
+            ]
+
+
 @login_required
-def clerk_view(request: HttpRequest) -> HttpResponse:
+def clerk_view(request: HttpRequest) -> HttpResponseBase:
+    """D-3. The export is ONE file of the five sections on screen (at risk, carry-in,
+    tomorrow's visits, special customers, waiting for parts), each row carrying its section's
+    title in a "Section" column; an order in two sections is in two rows, as on screen. The
+    `person` filter is the page's (an unknown person falls back to the first one shown)."""
     user = _user(request)
     if not user.role_set & services.DISPATCHERS:
         return _forbidden(request, _("The clerk's board is for clerks and dispatchers."))
@@ -238,29 +327,81 @@ def clerk_view(request: HttpRequest) -> HttpResponse:
         ("special", _("Special customers being followed")),
         ("waiting_parts", _("Waiting for parts")),
     ]
+    sections = [(key, title, board[key]) for key, title in titles]
+    fmt = export.wanted(request)
+    if fmt:
+        return export.response(
+            fmt,
+            name=f"clerk-board-{person.username}",
+            headers=CLERK_HEADERS,
+            rows=_clerk_export_rows(sections),
+        )
     return render(
         request,
         "dispatch/clerk.html",
         {
             "people": people,
             "person": person,
-            "sections": [(key, title, board[key]) for key, title in titles],
+            "sections": sections,
             "status_labels": STATUS_LABELS,
         },
     )
 
 
+MY_DAY_HEADERS = [
+    gettext_lazy("Sequence"),
+    gettext_lazy("Number"),
+    gettext_lazy("Status"),
+    gettext_lazy("Planned"),
+    gettext_lazy("Window from"),
+    gettext_lazy("Window to"),
+    gettext_lazy("Customer"),
+    gettext_lazy("Phones"),
+    gettext_lazy("Address"),
+    gettext_lazy("Category"),
+    gettext_lazy("Fault"),
+]
+
+
+def _my_day_export_rows(jobs: list[selectors.Job]) -> Any:
+    # Contact, phones and address are the Job's: blank where the page leaves them blank.
+    for j in jobs:
+        yield [
+            j.seq,
+            j.number,
+            STATUS_LABELS.get(j.status, j.status),  # type: ignore[call-overload]
+            j.planned,
+            j.window[0] if j.window else None,
+            j.window[1] if j.window else None,
+            j.contact,
+            ", ".join(j.phones),
+            j.address,
+            j.category,
+            j.fault,
+        ]
+
+
 @login_required
-def my_day_view(request: HttpRequest) -> HttpResponse:
+def my_day_view(request: HttpRequest) -> HttpResponseBase:
+    """D-4. Exports today's jobs as listed (same order, same personal data)."""
     user = _user(request)
     if Role.TECHNICIAN not in user.role_set:
         return _forbidden(request, _("This page is a technician's day."))
     day = timezone.localdate()
+    jobs = selectors.my_day(user, day=day)
+    fmt = export.wanted(request)
+    if fmt:
+        return export.response(
+            fmt,
+            name=f"my-day-{day.isoformat()}",
+            headers=MY_DAY_HEADERS,
+            rows=_my_day_export_rows(jobs),
+        )
     return render(
         request,
         "dispatch/my_day.html",
         {
-            "jobs": selectors.my_day(user, day=day),
+            "jobs": jobs,
             "day": day,
             "status_labels": STATUS_LABELS,
             "action_labels": ACTION_LABELS,

@@ -1,10 +1,15 @@
 """Server-rendered pages (360 px first). Thin: a form post becomes the service's input dict; a
-refusal re-renders the page with the message next to the field and the status of the error."""
+refusal re-renders the page with the message next to the field and the status of the error.
+
+Every list page exports (`?format=csv|xlsx`, `aftersales.core.export`, the one writer) the rows it
+lists with the same filters and the same visibility, without the on-screen row cap: returns,
+complaints, the month's scorecards, penalties, expenses (claims; `?list=trips` for the trip log)
+and quality feedback."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -15,8 +20,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.models import User
+from aftersales.core import export
 from aftersales.core.errors import error_message
 from aftersales.domain.codes import Role
 from aftersales.domain.errors import DomainError
@@ -86,8 +93,8 @@ def _act(
     request: HttpRequest,
     fn: Callable[[], Any],
     done: str,
-    again: Callable[[dict[str, str], int], HttpResponse],
-) -> HttpResponse:
+    again: Callable[[dict[str, str], int], HttpResponseBase],
+) -> HttpResponseBase:
     if request.method != "POST":
         return again({}, 200)
     try:
@@ -141,7 +148,7 @@ def order_page(
 
 
 @login_required
-def order_post(request: HttpRequest, number: str, what: str) -> HttpResponse:
+def order_post(request: HttpRequest, number: str, what: str) -> HttpResponseBase:
     user, now = _user(request), timezone.now()
     data = form_data(request.POST, skip=("target",))
     target = request.POST.get("target", "")
@@ -228,28 +235,80 @@ def photo_view(request: HttpRequest, pk: int, photo: int) -> HttpResponseBase:
     return FileResponse(p.image.open("rb"), content_type=p.content_type)
 
 
+RETURN_HEADERS = [
+    gettext_lazy("Order"),
+    gettext_lazy("Asked"),
+    gettext_lazy("Eligible"),
+    gettext_lazy("By"),
+    gettext_lazy("Status"),
+]
+
+
+def _return_rows(qs: Any) -> Iterator[list[Any]]:
+    for r in qs.iterator(chunk_size=2000):
+        yield [
+            r.order.number,
+            r.get_kind_display(),
+            ", ".join(r.eligible or []),
+            str(r.requested_by),
+            r.get_status_display(),
+        ]
+
+
 @login_required
-def returns_page(request: HttpRequest) -> HttpResponse:
+def returns_page(request: HttpRequest) -> HttpResponseBase:
     user = _user(request)
     status = request.GET.get("status", "requested")
     qs = returns_for_user(user).select_related("order", "requested_by", "decided_by")
     if status in ("requested", "approved", "rejected"):
         qs = qs.filter(status=status)
+    fmt = export.wanted(request)
+    if fmt:
+        return export.response(fmt, name="returns", headers=RETURN_HEADERS, rows=_return_rows(qs))
     return render(request, "warranty/returns.html", {"rows": qs[:200], "status": status})
 
 
 # --- Complaints --------------------------------------------------------------------------------
 
 
+COMPLAINT_HEADERS = [
+    "#",
+    gettext_lazy("Received"),
+    gettext_lazy("Category"),
+    gettext_lazy("Order"),
+    gettext_lazy("Person"),
+    gettext_lazy("Status"),
+    gettext_lazy("At fault"),
+]
+
+
+def _complaint_rows(qs: Any) -> Iterator[list[Any]]:
+    for c in qs.iterator(chunk_size=2000):
+        yield [
+            c.pk,
+            c.received_at,
+            c.get_category_display(),
+            c.order.number if c.order else "",
+            str(c.person) if c.person else "",
+            c.get_status_display(),
+            bool(c.at_fault),
+        ]
+
+
 @login_required
 def complaints_page(
     request: HttpRequest, errors: dict[str, str] | None = None, status: int = 200
-) -> HttpResponse:
+) -> HttpResponseBase:
     user = _user(request)
     qs = complaints_for_user(user).select_related("order", "person")
     st = request.GET.get("status", "")
     if st:
         qs = qs.filter(status=st)
+    fmt = export.wanted(request) if errors is None else None
+    if fmt:
+        return export.response(
+            fmt, name="complaints", headers=COMPLAINT_HEADERS, rows=_complaint_rows(qs)
+        )
     return render(
         request,
         "warranty/complaints.html",
@@ -271,7 +330,7 @@ def complaints_page(
 
 
 @login_required
-def complaint_new(request: HttpRequest) -> HttpResponse:
+def complaint_new(request: HttpRequest) -> HttpResponseBase:
     user = _user(request)
     holder: dict[str, Complaint] = {}
 
@@ -291,7 +350,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def complaint_page(
     request: HttpRequest, pk: int, errors: dict[str, str] | None = None, status: int = 200
-) -> HttpResponse:
+) -> HttpResponseBase:
     user = _user(request)
     try:
         c = people.complaint_get(user, pk)
@@ -332,10 +391,42 @@ def _month(request: HttpRequest) -> str:
     return request.GET.get("month") or people.month_of(timezone.now())
 
 
+SCORECARD_HEADERS = [
+    gettext_lazy("Technician"),
+    gettext_lazy("Jobs"),
+    gettext_lazy("On time"),
+    gettext_lazy("Within SLA"),
+    gettext_lazy("Complaints"),
+    gettext_lazy("Earnings"),
+    gettext_lazy("Currency"),
+]
+
+
+def _number(v: Any) -> Any:
+    """A presenter's money string back to a number cell (the same digits as on screen)."""
+    return Decimal(v) if isinstance(v, str) and v else v
+
+
+def _scorecard_rows(cards: list[dict[str, Any]]) -> Iterator[list[Any]]:
+    for c in cards:
+        figures = c.get("figures") or {}
+        yield [
+            c["name"],
+            figures.get("jobs"),
+            figures.get("on_time_rate"),
+            figures.get("within_sla_rate"),
+            c.get("complaints"),
+            _number(c.get("earnings")),
+            c.get("currency"),
+        ]
+
+
 @login_required
 def scorecards_page(
     request: HttpRequest, errors: dict[str, str] | None = None, status: int = 200
-) -> HttpResponse:
+) -> HttpResponseBase:
+    """The month's cards; the export holds the same cards (a bad month: the message and the
+    current month, as on the page)."""
     user = _user(request)
     month = _month(request)
     visible = {u.pk for u in people_for_user(user)}
@@ -349,11 +440,20 @@ def scorecards_page(
     except DomainError as e:
         messages.error(request, error_message(e))
         month, cards = people.month_of(timezone.now()), []
+    shown = [presenters.card_dict(c) for c in cards]
+    fmt = export.wanted(request) if errors is None else None
+    if fmt:
+        return export.response(
+            fmt,
+            name=f"scorecards-{month}",
+            headers=SCORECARD_HEADERS,
+            rows=_scorecard_rows(shown),
+        )
     return render(
         request,
         "warranty/scorecards.html",
         {
-            "cards": [presenters.card_dict(c) for c in cards],
+            "cards": shown,
             "month": month,
             "closed": people.month_is_closed(month),
             "can_close": bool(user.role_set & {Role.MANAGER, Role.ADMIN}),
@@ -364,7 +464,7 @@ def scorecards_page(
 
 
 @login_required
-def close_month_view(request: HttpRequest) -> HttpResponse:
+def close_month_view(request: HttpRequest) -> HttpResponseBase:
     user = _user(request)
     month = request.POST.get("month", "")
     return _act(
@@ -413,10 +513,34 @@ def statement_view(request: HttpRequest, username: str, month: str) -> HttpRespo
     return resp
 
 
+PENALTY_HEADERS = [
+    gettext_lazy("When"),
+    gettext_lazy("Person"),
+    gettext_lazy("Rule"),
+    gettext_lazy("System"),
+    gettext_lazy("Amount"),
+    gettext_lazy("Currency"),
+    gettext_lazy("Evidence"),
+]
+
+
+def _penalty_rows(qs: Any) -> Iterator[list[Any]]:
+    for e in qs.iterator(chunk_size=2000):
+        yield [
+            e.at,
+            str(e.person),
+            e.rule.name,
+            e.automatic,
+            -e.amount if e.kind == "penalty" else e.amount,  # signed as on screen
+            e.currency,
+            e.evidence,
+        ]
+
+
 @login_required
 def penalties_page(
     request: HttpRequest, errors: dict[str, str] | None = None, status: int = 200
-) -> HttpResponse:
+) -> HttpResponseBase:
     user = _user(request)
     if request.method == "POST" and errors is None:
         return _act(
@@ -431,6 +555,11 @@ def penalties_page(
     qs = PenaltyEntry.objects.filter(person__in=people_for_user(user), month=month).select_related(
         "person", "rule", "order", "decided_by"
     )
+    fmt = export.wanted(request) if errors is None else None
+    if fmt:
+        return export.response(
+            fmt, name=f"penalties-{month}", headers=PENALTY_HEADERS, rows=_penalty_rows(qs)
+        )
     return render(
         request,
         "warranty/penalties.html",
@@ -450,19 +579,86 @@ def penalties_page(
 # --- Expenses, quality -------------------------------------------------------------------------
 
 
+CLAIM_HEADERS = [
+    gettext_lazy("Person"),
+    gettext_lazy("Kind"),
+    gettext_lazy("Amount"),
+    gettext_lazy("Currency"),
+    gettext_lazy("Status"),
+    gettext_lazy("Reason"),
+    gettext_lazy("Receipt"),
+]
+TRIP_HEADERS = [
+    gettext_lazy("Day"),
+    gettext_lazy("Person"),
+    gettext_lazy("From"),
+    gettext_lazy("To"),
+    gettext_lazy("Order"),
+    "km",
+    gettext_lazy("Hours"),
+]
+
+
+def _claim_rows(qs: Any) -> Iterator[list[Any]]:
+    for c in qs.iterator(chunk_size=2000):
+        yield [
+            str(c.person),
+            c.get_kind_display(),
+            c.amount,
+            c.currency,
+            c.get_status_display(),
+            c.decision_reason,
+            bool(c.receipt),
+        ]
+
+
+def _trip_rows(qs: Any) -> Iterator[list[Any]]:
+    for t in qs.iterator(chunk_size=2000):
+        yield [
+            t.day,
+            str(t.person),
+            t.origin,
+            t.destination,
+            t.order.number if t.order else "",
+            t.km,
+            t.hours,
+        ]
+
+
+class _ExportQuery:
+    """What `{% export_links %}` reads from the request, for one of the page's two lists
+    (`list=trips` picks the trip log; the claims are the default)."""
+
+    def __init__(self, request: HttpRequest, which: str | None) -> None:
+        self.GET = request.GET.copy()
+        self.GET.pop("list", None)
+        if which:
+            self.GET["list"] = which
+
+
 @login_required
 def expenses_page(
     request: HttpRequest, errors: dict[str, str] | None = None, status: int = 200, form: str = ""
-) -> HttpResponse:
+) -> HttpResponseBase:
+    """Two lists: the claims, and the trip log; each exports on its own (`?list=trips`)."""
     user = _user(request)
+    trips = Trip.objects.filter(person__in=people_for_user(user)).select_related("person", "order")
+    claims = expenses_for_user(user).select_related("person", "trip")
+    fmt = export.wanted(request) if errors is None else None
+    if fmt and request.GET.get("list") == "trips":
+        return export.response(fmt, name="trips", headers=TRIP_HEADERS, rows=_trip_rows(trips))
+    if fmt:
+        return export.response(
+            fmt, name="expenses", headers=CLAIM_HEADERS, rows=_claim_rows(claims)
+        )
     return render(
         request,
         "warranty/expenses.html",
         {
-            "trips": Trip.objects.filter(person__in=people_for_user(user)).select_related(
-                "person", "order"
-            )[:100],
-            "claims": expenses_for_user(user).select_related("person", "trip")[:200],
+            "trips": trips[:100],
+            "claims": claims[:200],
+            "claims_export": _ExportQuery(request, None),
+            "trips_export": _ExportQuery(request, "trips"),
             "my_trips": Trip.objects.filter(person=user)[:30],
             "kinds": ExpenseClaim.KINDS,
             "decider": is_decider(user),
@@ -475,7 +671,7 @@ def expenses_page(
 
 
 @login_required
-def expenses_post(request: HttpRequest, what: str) -> HttpResponse:
+def expenses_post(request: HttpRequest, what: str) -> HttpResponseBase:
     user, now = _user(request), timezone.now()
     data = form_data(request.POST, skip=("target",))
     actions: dict[str, Callable[[], Any]] = {
@@ -505,8 +701,21 @@ def receipt_view(request: HttpRequest, pk: int) -> HttpResponseBase:
     return FileResponse(row.receipt.open("rb"))
 
 
+QUALITY_HEADERS = [
+    gettext_lazy("Month"),
+    gettext_lazy("Category"),
+    gettext_lazy("Model"),
+    gettext_lazy("Part"),
+    gettext_lazy("Fault code"),
+    gettext_lazy("Cause"),
+    gettext_lazy("Count"),
+]
+
+
 @login_required
-def quality_page(request: HttpRequest) -> HttpResponse:
+def quality_page(request: HttpRequest) -> HttpResponseBase:
+    """W-5. `?format=csv|xlsx` exports the rows on screen (the month's counts, a small
+    aggregated list) with the month in the first column."""
     month = _month(request)
     try:
         start, end = people._bounds(month)
@@ -516,14 +725,13 @@ def quality_page(request: HttpRequest) -> HttpResponse:
         start, end = people._bounds(month)
     qs = orders_for_user(_user(request)).filter(completed_at__gte=start, completed_at__lt=end)
     rows = presenters.quality_rows(qs)
-    if request.GET.get("format") == "csv":
-        resp = HttpResponse(content_type="text/csv; charset=utf-8")
-        resp["Content-Disposition"] = f'attachment; filename="quality-{month}.csv"'
-        resp.write("\ufeff")  # Excel opens UTF-8 Chinese correctly with a BOM
-        w = csv.writer(resp)
-        w.writerow(["month", "category", "model", "part", "fault_code", "cause", "count"])
-        for r in rows:
-            w.writerow(
+    fmt = export.wanted(request)
+    if fmt:
+        return export.response(
+            fmt,
+            name=f"quality-{month}",
+            headers=QUALITY_HEADERS,
+            rows=(
                 [
                     month,
                     r["category"],
@@ -533,8 +741,9 @@ def quality_page(request: HttpRequest) -> HttpResponse:
                     r["cause"],
                     r["count"],
                 ]
-            )
-        return resp
+                for r in rows
+            ),
+        )
     return render(request, "warranty/quality.html", {"rows": rows, "month": month})
 
 
