@@ -99,3 +99,15 @@ def test_order_list_count_stops_at_the_cap(client, api, clerk, outlet, settings)
     settings.LIST_COUNT_CAP = 10
     body = c.get("/orders").json()
     assert body["count"] == 3 and body["count_capped"] is False
+
+
+def test_export_links_name_one_of_two_lists() -> None:
+    from django.template import Context, Template
+
+    req = RequestFactory().get("/expenses/?list=trips&month=2026-11")
+    html = Template('{% load export %}{% export_links list="" %}').render(Context({"request": req}))
+    assert "list=" not in html and "month=2026-11" in html
+    html = Template('{% load export %}{% export_links list="trips" %}').render(
+        Context({"request": RequestFactory().get("/expenses/")})
+    )
+    assert "list=trips&amp;format=csv" in html

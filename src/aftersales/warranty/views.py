@@ -625,17 +625,6 @@ def _trip_rows(qs: Any) -> Iterator[list[Any]]:
         ]
 
 
-class _ExportQuery:
-    """What `{% export_links %}` reads from the request, for one of the page's two lists
-    (`list=trips` picks the trip log; the claims are the default)."""
-
-    def __init__(self, request: HttpRequest, which: str | None) -> None:
-        self.GET = request.GET.copy()
-        self.GET.pop("list", None)
-        if which:
-            self.GET["list"] = which
-
-
 @login_required
 def expenses_page(
     request: HttpRequest, errors: dict[str, str] | None = None, status: int = 200, form: str = ""
@@ -657,8 +646,6 @@ def expenses_page(
         {
             "trips": trips[:100],
             "claims": claims[:200],
-            "claims_export": _ExportQuery(request, None),
-            "trips_export": _ExportQuery(request, "trips"),
             "my_trips": Trip.objects.filter(person=user)[:30],
             "kinds": ExpenseClaim.KINDS,
             "decider": is_decider(user),

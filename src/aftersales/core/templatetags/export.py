@@ -1,5 +1,6 @@
 """`{% load export %}{% export_links %}`: CSV and XLSX links for the list on screen, with its
-filters (the current query string minus `page`)."""
+filters (the current query string minus `page`). A page with two lists names the one a link
+is for: `{% export_links list="trips" %}` (a value of "" drops the parameter)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,14 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def export_links(context: template.Context) -> str:
+def export_links(context: template.Context, **params: str) -> str:
     request = context["request"]
     query = request.GET.copy()
     query.pop("page", None)
+    for key, value in params.items():
+        query.pop(key, None)
+        if value:
+            query[key] = value
     links = []
     for fmt in FORMATS:
         query["format"] = fmt
