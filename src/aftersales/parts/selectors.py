@@ -217,6 +217,35 @@ class OnHand:
     band: Band
 
 
+_ON_HAND_COLUMNS = (
+    "part__code",
+    "part__name",
+    "warehouse__code",
+    "bin__zone",
+    "bin__shelf",
+    "bin__level",
+    "bin__position",
+    "bin__area",
+    "qty",
+    "aged_from",
+)
+
+
+def on_hand_rows(
+    user: User, *, part: str | None = None, warehouse: str | None = None
+) -> QuerySet[Any, Any]:
+    """Stock per (part, bin) the caller may see, as plain rows (one statement: the part is
+    matched by code in the join; the page, the API and the export share it)."""
+    qs = StockBalance.objects.filter(qty__gt=0)
+    if not sees_whole_network(user):
+        qs = qs.filter(warehouse__in=warehouses_for_user(user))
+    if part:
+        qs = qs.filter(part__code=part.strip())
+    if warehouse:
+        qs = qs.filter(warehouse=warehouse_get(user, warehouse))
+    return qs.order_by("part__code", "warehouse__code", "bin_id").values_list(*_ON_HAND_COLUMNS)
+
+
 def on_hand(
     user: User,
     *,
@@ -224,30 +253,32 @@ def on_hand(
     warehouse: str | None = None,
     now: datetime,
     rules: PartsRules,
-    limit: int = 500,
+    limit: int | None = 500,
 ) -> list[OnHand]:
     """Stock per (part, bin) the caller may see; ageing band per row (P-5)."""
-    qs = StockBalance.objects.filter(qty__gt=0, warehouse__in=warehouses_for_user(user))
-    if part:
-        qs = qs.filter(part=part_get(part))
-    if warehouse:
-        qs = qs.filter(warehouse=warehouse_get(user, warehouse))
-    rows = qs.select_related("part", "bin", "warehouse").order_by(
-        "part__code", "warehouse__code", "bin_id"
-    )[:limit]
-    return [
-        OnHand(
-            b.part.code,
-            b.part.name,
-            b.warehouse.code,
-            b.bin.label,
-            b.bin.area,
-            b.qty,
-            b.aged_from,
-            rules_mod.ageing_band(b.aged_from, now, rules),
-        )
-        for b in rows
-    ]
+    qs = on_hand_rows(user, part=part, warehouse=warehouse)
+    rows = list(qs[:limit] if limit else qs)
+    if part and not rows:
+        # Nothing under that code: a scanned barcode, or an unknown part (refused by name).
+        found = part_get(part)
+        if found.code != part.strip():
+            return on_hand(user, part=found.code, warehouse=warehouse, now=now, rules=rules,
+                           limit=limit)  # fmt: skip
+    return [on_hand_row(r, now=now, rules=rules) for r in rows]
+
+
+def on_hand_row(r: tuple[Any, ...], *, now: datetime, rules: PartsRules) -> OnHand:
+    code, name, wh, zone, shelf, level, position, area, qty, aged = r
+    return OnHand(
+        code,
+        name,
+        wh,
+        f"{zone}-{shelf}-{level}-{position}",
+        area,
+        qty,
+        aged,
+        rules_mod.ageing_band(aged, now, rules),
+    )
 
 
 def ageing_rows(

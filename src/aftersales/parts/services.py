@@ -9,6 +9,7 @@ decided once, by the orders app.
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -305,6 +306,49 @@ _WHERE_WH = (
 TAKE_SQL_BIN = _TAKE_SQL.format(where=_WHERE_BIN)
 TAKE_SQL_WH = _TAKE_SQL.format(where=_WHERE_WH)
 
+# The statement is prepared once per database session (planning it cost as much as running it).
+_TAKE_PARAMS = (
+    ("part", "bigint"),
+    ("bin", "bigint"),
+    ("wh", "bigint"),
+    ("qty", "integer"),
+    ("doc", "bigint"),
+    ("doc_kind", "text"),
+    ("at", "timestamptz"),
+    ("actor", "bigint"),
+    ("order", "bigint"),
+    ("issued_to", "bigint"),
+    ("note", "text"),
+    ("kind", "text"),
+    ("reason", "text"),
+    ("issue", "boolean"),
+)
+
+
+def _dollars(sql: str) -> str:
+    for i, (name, _type) in enumerate(_TAKE_PARAMS, 1):
+        sql = sql.replace(f"%({name})s", f"${i}")
+    return sql
+
+
+_PREPARE = {
+    "parts_take_bin": _dollars(TAKE_SQL_BIN),
+    "parts_take_wh": _dollars(TAKE_SQL_WH),
+}
+_prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
+def _execute_prepared(name: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cur:
+        done = _prepared.setdefault(connection.connection, set())
+        if name not in done:
+            types = ", ".join(t for _n, t in _TAKE_PARAMS)
+            cur.execute(f"PREPARE {name} ({types}) AS {_PREPARE[name]}")
+            done.add(name)
+        marks = ", ".join(["%s"] * len(_TAKE_PARAMS))
+        cur.execute(f"EXECUTE {name} ({marks})", [params[n] for n, _t in _TAKE_PARAMS])
+        return list(cur.fetchall())
+
 
 def _take_sql(
     doc: StockDoc,
@@ -333,9 +377,7 @@ def _take_sql(
         "reason": reason,
         "issue": kind == MoveKind.ISSUE,
     }
-    with connection.cursor() as cur:
-        cur.execute(TAKE_SQL_BIN if b is not None else TAKE_SQL_WH, params)
-        rows = cur.fetchall()
+    rows = _execute_prepared("parts_take_bin" if b is not None else "parts_take_wh", params)
     lots_avail, bal_avail, doc_id = rows[0][0], rows[0][1], rows[0][2]
     if rows[0][3] is None:  # nothing taken: the lots or the balances fall short
         raise rules_mod.insufficient(part.code, qty, int(min(lots_avail, bal_avail)))
