@@ -432,6 +432,15 @@ def accounts(user: User, *, rules: PartsRules) -> list[dict[str, Any]]:
     return out
 
 
+def account_entries(user: User) -> QuerySet[AccountEntry]:
+    """P-7 movements of the parts accounts the caller may see, newest first."""
+    return (
+        AccountEntry.objects.filter(outlet__in=outlets_for_user(user))
+        .select_related("outlet", "actor")
+        .order_by("-at", "-pk")
+    )
+
+
 def old_part_returns(user: User, *, overdue_only: bool = False, now: datetime) -> QuerySet[Any]:
     qs = OldPartReturn.objects.select_related("order", "part", "technician", "outlet")
     if not sees_whole_network(user):
