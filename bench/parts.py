@@ -541,7 +541,9 @@ def table(results: dict[str, Any]) -> str:
         f"| Statements per on-hand lookup (selector) | {len(f['statements']['on_hand'])}: "
         f"{' '.join(f['statements']['on_hand'])} | | | ≤ 3 with the token |",
         f"| Seed ({results['sizes']['balances']:,} balances/lots, "
-        f"{results['ledger_rows']:,} ledger rows) | {results['seed_s']} s | | | — |",
+        f"{results['ledger_rows']:,} ledger rows) | "
+        f"{'reused' if results['seed_s'] == 'reused' else str(results['seed_s']) + ' s'} "
+        f"| | | — |",
     ]
     return "\n".join(lines)
 
