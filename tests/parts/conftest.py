@@ -84,6 +84,18 @@ def part2(db: Any) -> Part:
     )
 
 
+@pytest.fixture
+def order_no(api: Any, clerk: User, tech: User, wh: Warehouse, part: Part) -> str:
+    """An in-warranty order assigned to `tech` (for part requests)."""
+    from tests.flows.helpers import T0, act, frozen, receive
+
+    c = api(clerk)
+    with frozen(T0):
+        n = receive(c, product={"purchase_date": "2026-06-01"})["number"]
+        act(c, n, "assign", {"technician": "tech"})
+    return str(n)
+
+
 def counts() -> dict[str, int]:
     return {
         m.__name__: m.objects.count()

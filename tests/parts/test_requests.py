@@ -15,15 +15,6 @@ from tests.flows.helpers import FULL_REPORT, T0, act, assert_error, frozen, rece
 from tests.parts.conftest import counts
 
 
-@pytest.fixture
-def order_no(api, clerk, tech, wh, part):
-    c = api(clerk)
-    with frozen(T0):
-        n = receive(c, product={"purchase_date": "2026-06-01"})["number"]
-        act(c, n, "assign", {"technician": "tech"})
-    return n
-
-
 def req(c, number, **kw):
     r = c.post("/part-requests", {"order": number, "part": "P-100", "quantity": 2, **kw})
     assert r.status_code == 201, r.content

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from .models import Part, PartRequest, StockCount, StockDoc
@@ -75,10 +74,16 @@ def request_dict(r: PartRequest) -> dict[str, Any]:
 
 
 def on_hand_dict(row: OnHand) -> dict[str, Any]:
-    d = asdict(row)
-    d["aged_from"] = row.aged_from.isoformat() if row.aged_from else None
-    d["band"] = row.band.value
-    return d
+    return {
+        "part": row.part,
+        "name": row.name,
+        "warehouse": row.warehouse,
+        "bin": row.bin,
+        "area": row.area,
+        "qty": row.qty,
+        "aged_from": row.aged_from.isoformat() if row.aged_from else None,
+        "band": row.band.value,
+    }
 
 
 def count_dict(c: StockCount, *, lines: bool = True) -> dict[str, Any]:

@@ -8,6 +8,7 @@ approve count variances.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -16,10 +17,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Outlet, User
+from aftersales.core.refcache import ProcessCache
 from aftersales.domain import parts as rules_mod
 from aftersales.domain.codes import Role
 from aftersales.domain.errors import DomainError
@@ -68,8 +71,33 @@ def may_keep(user: User, wh: Warehouse) -> bool:
     return Role.PARTS_KEEPER in roles and user.outlet_id == wh.outlet_id
 
 
+def _load_warehouses() -> dict[str, Warehouse]:
+    return {w.code: w for w in Warehouse.objects.select_related("outlet", "technician")}
+
+
+# Every movement names its warehouse: read once per process (a few hundred rows), dropped when
+# a warehouse, outlet or user is saved here and re-read by the other workers within seconds.
+_warehouses = ProcessCache(
+    _load_warehouses, models=("parts.Warehouse", "accounts.Outlet", "accounts.User")
+)
+
+
+def may_see_warehouse(user: User, wh: Warehouse) -> bool:
+    """The same rule as `warehouses_for_user`, for one warehouse already in hand."""
+    if sees_whole_network(user):
+        return True
+    roles = user.role_set
+    if roles & _OUTLET_READERS and user.outlet_id is not None and wh.outlet_id == user.outlet_id:
+        return True
+    return Role.TECHNICIAN in roles and wh.technician_id == user.pk
+
+
 def warehouse_get(user: User, code: str, *, write: bool = False) -> Warehouse:
-    wh = warehouses_for_user(user).filter(code=code).first()
+    held = _warehouses.get().get(code)
+    if held is not None:
+        wh: Warehouse | None = copy.copy(held) if may_see_warehouse(user, held) else None
+    else:  # created in another process a moment ago
+        wh = warehouses_for_user(user).filter(code=code).first()
     if wh is None:
         raise DomainError(
             "not_found", f"No warehouse {code}.", status=404, fields={"warehouse": "unknown"}
@@ -81,12 +109,35 @@ def warehouse_get(user: User, code: str, *, write: bool = False) -> Warehouse:
     return wh
 
 
+_PART_FIELDS = list(Part._meta.concrete_fields)
+_PART_SQL = "SELECT {} FROM parts_part WHERE {{}} = %s ORDER BY id LIMIT 1".format(
+    ", ".join(str(f.column) for f in _PART_FIELDS)
+)
+
+
+def _part_by(column: str, value: str) -> Part | None:
+    # A plain statement: compiling the ORM query cost more than running it (every movement
+    # line looks its part up). The backend's converters (JSON, decimals on SQLite) still apply.
+    with connection.cursor() as cur:
+        cur.execute(_PART_SQL.format(column), [value])
+        row = cur.fetchone()
+    if row is None:
+        return None
+    values = []
+    for f, v in zip(_PART_FIELDS, row, strict=True):
+        col = f.get_col("parts_part")
+        for conv in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            v = conv(v, col, connection)
+        values.append(v)
+    return Part.from_db(connection.alias, [f.attname for f in _PART_FIELDS], values)
+
+
 def part_get(code: str, *, field: str = "part") -> Part:
     """By code, or by the barcode/QR value a scanner reads (P-1)."""
     code = (code or "").strip()
-    part = Part.objects.filter(code=code).first() if code else None
+    part = _part_by("code", code) if code else None
     if part is None and code:
-        part = Part.objects.filter(barcode=code).order_by("pk").first()
+        part = _part_by("barcode", code)
     if part is None:
         raise DomainError(
             "unknown_part",
@@ -166,6 +217,35 @@ class OnHand:
     band: Band
 
 
+_ON_HAND_COLUMNS = (
+    "part__code",
+    "part__name",
+    "warehouse__code",
+    "bin__zone",
+    "bin__shelf",
+    "bin__level",
+    "bin__position",
+    "bin__area",
+    "qty",
+    "aged_from",
+)
+
+
+def on_hand_rows(
+    user: User, *, part: str | None = None, warehouse: str | None = None
+) -> QuerySet[Any, Any]:
+    """Stock per (part, bin) the caller may see, as plain rows (one statement: the part is
+    matched by code in the join; the page, the API and the export share it)."""
+    qs = StockBalance.objects.filter(qty__gt=0)
+    if not sees_whole_network(user):
+        qs = qs.filter(warehouse__in=warehouses_for_user(user))
+    if part:
+        qs = qs.filter(part__code=part.strip())
+    if warehouse:
+        qs = qs.filter(warehouse=warehouse_get(user, warehouse))
+    return qs.order_by("part__code", "warehouse__code", "bin_id").values_list(*_ON_HAND_COLUMNS)
+
+
 def on_hand(
     user: User,
     *,
@@ -173,30 +253,32 @@ def on_hand(
     warehouse: str | None = None,
     now: datetime,
     rules: PartsRules,
-    limit: int = 500,
+    limit: int | None = 500,
 ) -> list[OnHand]:
     """Stock per (part, bin) the caller may see; ageing band per row (P-5)."""
-    qs = StockBalance.objects.filter(qty__gt=0, warehouse__in=warehouses_for_user(user))
-    if part:
-        qs = qs.filter(part=part_get(part))
-    if warehouse:
-        qs = qs.filter(warehouse=warehouse_get(user, warehouse))
-    rows = qs.select_related("part", "bin", "warehouse").order_by(
-        "part__code", "warehouse__code", "bin_id"
-    )[:limit]
-    return [
-        OnHand(
-            b.part.code,
-            b.part.name,
-            b.warehouse.code,
-            b.bin.label,
-            b.bin.area,
-            b.qty,
-            b.aged_from,
-            rules_mod.ageing_band(b.aged_from, now, rules),
-        )
-        for b in rows
-    ]
+    qs = on_hand_rows(user, part=part, warehouse=warehouse)
+    rows = list(qs[:limit] if limit else qs)
+    if part and not rows:
+        # Nothing under that code: a scanned barcode, or an unknown part (refused by name).
+        found = part_get(part)
+        if found.code != part.strip():
+            return on_hand(user, part=found.code, warehouse=warehouse, now=now, rules=rules,
+                           limit=limit)  # fmt: skip
+    return [on_hand_row(r, now=now, rules=rules) for r in rows]
+
+
+def on_hand_row(r: tuple[Any, ...], *, now: datetime, rules: PartsRules) -> OnHand:
+    code, name, wh, zone, shelf, level, position, area, qty, aged = r
+    return OnHand(
+        code,
+        name,
+        wh,
+        f"{zone}-{shelf}-{level}-{position}",
+        area,
+        qty,
+        aged,
+        rules_mod.ageing_band(aged, now, rules),
+    )
 
 
 def ageing_rows(
@@ -348,6 +430,15 @@ def accounts(user: User, *, rules: PartsRules) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def account_entries(user: User) -> QuerySet[AccountEntry]:
+    """P-7 movements of the parts accounts the caller may see, newest first."""
+    return (
+        AccountEntry.objects.filter(outlet__in=outlets_for_user(user))
+        .select_related("outlet", "actor")
+        .order_by("-at", "-pk")
+    )
 
 
 def old_part_returns(user: User, *, overdue_only: bool = False, now: datetime) -> QuerySet[Any]:

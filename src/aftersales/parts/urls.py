@@ -18,7 +18,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("counts/", views.counts_view, name="counts"),
     path("counts/<int:pk>/", views.count_view, name="count"),
     path("ageing/", views.ageing_view, name="ageing"),
-    path("ageing.xlsx", views.ageing_xlsx_view, name="ageing_xlsx"),
     path("reorder/", views.reorder_view, name="reorder"),
     path("account/", views.account_view, name="account"),
     path("old-parts/<int:pk>/receive/", views.old_part_view, name="old_part_receive"),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
+from aftersales.core import export
 from aftersales.core.errors import error_message
 from aftersales.domain import parts as rules_mod
 from aftersales.domain.errors import DomainError
@@ -26,6 +27,21 @@ from .models import REQUEST_LABELS, SHIPPED_BY_LABELS, Part, current_rules
 from .presenters import count_dict, doc_dict, request_dict
 
 LINES = 5
+
+
+def _export(fmt: str, name: str, table: reports.Table) -> HttpResponse:
+    headers, rows = table
+    return export.response(fmt, name=name, headers=headers, rows=rows)  # type: ignore[return-value]
+
+
+def _export_link(request: HttpRequest, fmt: str, **extra: str) -> str:
+    """`?…&format=csv` with the page's own filters (for pages with more than one list)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for k, v in extra.items():
+        query[k] = v
+    query["format"] = fmt
+    return "?" + query.urlencode()
 
 
 def _user(request: HttpRequest) -> User:
@@ -92,11 +108,21 @@ def stock_view(request: HttpRequest) -> HttpResponse:
     wh = request.GET.get("warehouse", "").strip() or None
     rows: list[Any] = []
     error = ""
+    fmt = export.wanted(request)
+    now, rules = timezone.now(), current_rules()
+    if fmt and not (part or wh):  # nothing on screen, nothing exported
+        return _export(fmt, "stock", reports.on_hand_table([], now=now, rules=rules))
     if part or wh:
         try:
-            rows = selectors.on_hand(
-                user, part=part, warehouse=wh, now=timezone.now(), rules=current_rules()
-            )
+            if fmt:  # the whole filtered list, not the page's first 500
+                found = selectors.on_hand(user, part=part, warehouse=wh, now=now, rules=rules,
+                                          limit=1)  # fmt: skip
+                code = found[0].part if found and part else part
+                qs = selectors.on_hand_rows(user, part=code, warehouse=wh)
+                return _export(
+                    fmt, "stock", reports.on_hand_table(qs.iterator(2000), now=now, rules=rules)
+                )
+            rows = selectors.on_hand(user, part=part, warehouse=wh, now=now, rules=rules)
         except DomainError as e:
             error = error_message(e)
     return render(
@@ -278,6 +304,9 @@ def requests_view(request: HttpRequest) -> HttpResponse:
     qs = selectors.request_queue(user, status=None if order else status)
     if order:
         qs = qs.filter(order__number=order)
+    fmt = export.wanted(request)
+    if fmt:
+        return _export(fmt, "part-requests", reports.requests_table(qs.iterator(2000)))
     rows = [request_dict(r) for r in qs[:200]]
     roles = user.role_set
     nxt = {
@@ -305,7 +334,11 @@ def requests_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def arrived_view(request: HttpRequest) -> HttpResponse:
-    rows = [request_dict(r) for r in selectors.arrived_today(_user(request), now=timezone.now())]
+    qs = selectors.arrived_today(_user(request), now=timezone.now())
+    fmt = export.wanted(request)
+    if fmt:
+        return _export(fmt, "arrived-today", reports.requests_table(qs.iterator(2000)))
+    rows = [request_dict(r) for r in qs]
     return render(request, "parts/arrived.html", {"rows": rows})
 
 
@@ -323,7 +356,11 @@ def counts_view(request: HttpRequest) -> HttpResponse:
             return _not_found(request)
         if count is not None:
             return HttpResponseRedirect(reverse("parts:count", args=[count.pk]))
-    rows = selectors.counts_for_user(user).order_by("-started_at")[:100]
+    qs = selectors.counts_for_user(user).order_by("-started_at", "-pk")
+    fmt = export.wanted(request)
+    if fmt:
+        return _export(fmt, "stock-counts", reports.counts_table(qs.iterator(2000)))
+    rows = qs[:100]
     return render(
         request,
         "parts/counts.html",
@@ -376,6 +413,12 @@ def count_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             return HttpResponseRedirect(reverse("parts:count", args=[pk]))
     c = selectors.count_get(user, pk)
+    fmt = export.wanted(request)
+    if fmt:
+        lines = c.lines.select_related("bin", "part", "approved_by").order_by(
+            "bin__zone", "bin__shelf", "bin__level", "bin__position", "part__code"
+        )
+        return _export(fmt, f"count-{c.pk}", reports.count_lines_table(lines.iterator(2000)))
     return render(
         request,
         "parts/count.html",
@@ -384,17 +427,40 @@ def count_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+AGEING_PAGE = 500
+
+
 @login_required
 def ageing_view(request: HttpRequest) -> HttpResponse:
+    """P-5: the report is the summary per warehouse plus the rows, oldest first, a page at a
+    time; the export streams all rows (or the summary with `?summary=1`) with the same filter."""
     user = _user(request)
     wh = request.GET.get("warehouse", "").strip() or None
+    page = max(1, _int(request.GET.get("page")) or 1)
     now, rules = timezone.now(), current_rules()
+    fmt = export.wanted(request)
     try:
         qs = selectors.ageing_rows(user, warehouse=wh, now=now, rules=rules)
-        rows = reports.ageing_dicts(qs[:500], now=now, rules=rules)
+        if fmt and request.GET.get("summary"):
+            summary = selectors.ageing_summary(user, warehouse=wh, now=now, rules=rules)
+            return _export(fmt, "ageing-summary", reports.ageing_summary_table(summary))
+        if fmt:
+            return _export(
+                fmt, "ageing", reports.ageing_table(qs.iterator(2000), now=now, rules=rules)
+            )
+        start = (page - 1) * AGEING_PAGE
+        chunk = list(qs[start : start + AGEING_PAGE + 1])
+        rows = reports.ageing_dicts(chunk[:AGEING_PAGE], now=now, rules=rules)
         summary = selectors.ageing_summary(user, warehouse=wh, now=now, rules=rules)
     except DomainError:
         return _not_found(request)
+    nav = request.GET.copy()
+    nav.pop("format", None)
+    pages = {}
+    for label, n in (("prev", page - 1), ("next", page + 1)):
+        if (label == "prev" and n >= 1) or (label == "next" and len(chunk) > AGEING_PAGE):
+            nav["page"] = str(n)
+            pages[label] = "?" + nav.urlencode()
     return render(
         request,
         "parts/ageing.html",
@@ -404,27 +470,11 @@ def ageing_view(request: HttpRequest) -> HttpResponse:
             "warehouse": wh or "",
             "warehouses": _wh_choices(user),
             "rules": rules,
+            "page": page,
+            "pages": pages,
+            "summary_links": {f: _export_link(request, f, summary="1") for f in export.FORMATS},
         },
     )
-
-
-@login_required
-def ageing_xlsx_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    wh = request.GET.get("warehouse", "").strip() or None
-    now, rules = timezone.now(), current_rules()
-    try:
-        qs = selectors.ageing_rows(user, warehouse=wh, now=now, rules=rules)
-    except DomainError:
-        return _not_found(request)
-    resp = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    resp["Content-Disposition"] = (
-        f'attachment; filename="ageing-{timezone.localtime(now):%Y%m%d}.xlsx"'
-    )
-    reports.write_ageing_xlsx(qs.iterator(chunk_size=2000), resp, now=now, rules=rules)  # type: ignore[arg-type]
-    return resp
 
 
 @login_required
@@ -439,6 +489,9 @@ def reorder_view(request: HttpRequest) -> HttpResponse:
             )
         except DomainError:
             return _not_found(request)
+    fmt = export.wanted(request)
+    if fmt:
+        return _export(fmt, f"reorder-{wh}" if wh else "reorder", reports.reorder_table(rows))
     return render(
         request,
         "parts/reorder.html",
@@ -446,20 +499,52 @@ def reorder_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+ACCOUNT_LISTS = ("accounts", "movements", "returns", "ratio")
+
+
 @login_required
 def account_view(request: HttpRequest) -> HttpResponse:
+    """P-7 balances and movements, P-8 old parts due back (`?overdue=1`: overdue only), P-9
+    ratio (`?month=YYYY-MM`); each list exports with `?list=…&format=csv|xlsx`."""
     user = _user(request)
     now = timezone.now()
     rules = current_rules()
-    returns = selectors.old_part_returns(user, now=now).filter(returned_at__isnull=True)[:200]
+    overdue_only = request.GET.get("overdue") == "1"
+    month = request.GET.get("month", "").strip() or None
+    returns = (
+        selectors.old_part_returns(user, overdue_only=overdue_only, now=now)
+        .filter(returned_at__isnull=True)
+        .order_by("due_at", "pk")
+    )
+    fmt = export.wanted(request)
+    which = request.GET.get("list", "accounts")
+    if fmt and which in ACCOUNT_LISTS:
+        if which == "movements":
+            table = reports.movements_table(selectors.account_entries(user).iterator(2000))
+        elif which == "returns":
+            table = reports.returns_table(returns.iterator(2000), now=now)
+        elif which == "ratio":
+            table = reports.ratio_table(selectors.oow_ratio(user, month=month))
+        else:
+            table = reports.accounts_table(selectors.accounts(user, rules=rules))
+        name = {"accounts": "parts-accounts", "movements": "parts-account-movements",
+                "returns": "old-parts-due", "ratio": "out-of-warranty-ratio"}[which]  # fmt: skip
+        return _export(fmt, name, table)
+    links = {
+        w: {f: _export_link(request, f, list=w) for f in export.FORMATS} for w in ACCOUNT_LISTS
+    }
     return render(
         request,
         "parts/account.html",
         {
             "accounts": selectors.accounts(user, rules=rules),
-            "returns": returns,
+            "movements": selectors.account_entries(user)[:50],
+            "returns": returns[:200],
+            "overdue_only": overdue_only,
             "overdue": selectors.overdue_by_technician(user, now=now),
-            "ratios": selectors.oow_ratio(user),
+            "ratios": selectors.oow_ratio(user, month=month),
+            "month": month or "",
+            "links": links,
             "now": now,
         },
     )

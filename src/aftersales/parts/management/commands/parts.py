@@ -1,5 +1,5 @@
 """`aftersales parts import FILE` (part master, CSV or XLSX) and
-`aftersales parts ageing [--warehouse W] [--export FILE.xlsx]` (P-5)."""
+`aftersales parts ageing [--warehouse W] [--export FILE.xlsx|FILE.csv]` (P-5; format by extension)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from aftersales.accounts.models import User
+from aftersales.core import export
 from aftersales.domain.errors import DomainError
 from aftersales.parts import reports, selectors
 from aftersales.parts.models import current_rules
@@ -37,7 +38,9 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
 
 class Command(BaseCommand):
-    help = "parts import FILE [--as USER] | parts ageing [--warehouse W] [--export FILE.xlsx]"
+    help = (
+        "parts import FILE [--as USER] | parts ageing [--warehouse W] [--export FILE.xlsx|FILE.csv]"
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("verb", choices=["import", "ageing"])
@@ -68,8 +71,11 @@ class Command(BaseCommand):
         except DomainError as e:
             raise fail(e) from None
         if o["export"]:
-            n = reports.write_ageing_xlsx(
-                qs.iterator(chunk_size=2000), o["export"], now=now, rules=rules
+            n = reports.export_rows(
+                export.format_of(o["export"]),
+                o["export"],
+                reports.ageing_table(qs.iterator(chunk_size=2000), now=now, rules=rules),
+                sheet="ageing",
             )
             self.stdout.write(f"{n} rows written to {o['export']}")
             return
