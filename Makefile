@@ -40,6 +40,7 @@ typecheck: install
 
 # Each issue's benchmark seeds its own PostgreSQL database (see bench/README.md).
 bench: install
+	@command -v wrk >/dev/null || echo "note: bench.parts drives its load with wrk (apt-get install wrk); without it, Python threads on the same cores"
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.parts
 	$(BIN)/python -m bench.care
