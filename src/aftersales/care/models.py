@@ -292,7 +292,9 @@ class Task(models.Model):
         constraints = [models.UniqueConstraint(fields=["key"], name="task_key_unique")]
         indexes = [
             models.Index(
-                fields=["assignee", "due_on"], name="task_open_assignee", condition=Q(open=True)
+                fields=["assignee", "due_on", "id"],
+                name="task_open_assignee",
+                condition=Q(open=True),
             ),
             models.Index(fields=["customer", "open"], name="task_customer_open"),
             # Partial: most tasks have no order, event or request and stay out of these.

@@ -16,7 +16,7 @@ from aftersales.domain.errors import DomainError
 from aftersales.orders.models import Order
 from aftersales.orders.selectors import sees_personal_data, sees_whole_network
 
-from .models import Contact, Substitution, Task
+from .models import Contact, MileageReading, Substitution, Task
 
 _OUTLET_WIDE = {Role.CLERK, Role.DISPATCHER, Role.SUPERVISOR, Role.PARTS_KEEPER}
 # Roles that work with customers (call, write, keep files); a tracker always may.
@@ -110,12 +110,18 @@ class DayRow:
     event_title: str | None
     request_question: str | None
     for_tracker: str | None
+    # C-2 why a maintenance reminder is due: "date" or "distance" ("" for other kinds).
+    basis: str = ""
 
 
 def my_day(
     user: User, *, today: date, limit: int = 200, kinds: list[str] | None = None
 ) -> list[DayRow]:
-    """Every open task due today or earlier for the user (and whom they cover), oldest first."""
+    """Every open task due today or earlier for the user (and whom they cover), oldest first.
+
+    One query: the partial index (assignee, due_on, id) WHERE open gives the rows in the
+    list's order, so PostgreSQL reads only the first `limit` of them; the phone is one
+    index lookup per row inside that query; masking happens here in Python."""
     assignees, _away = acting_for(user.pk, today)
     qs = Task.objects.filter(open=True, assignee_id__in=assignees, due_on__lte=today)
     if kinds:
@@ -142,6 +148,7 @@ def my_day(
             "order__number",
             "event__title",
             "request__question",
+            "basis",
             "phone",
         )[:limit]
     )
@@ -149,7 +156,7 @@ def my_day(
     from aftersales.domain.phones import mask_phone
 
     out = []
-    for pk, kind, due, deadline, aid, aname, cid, cname, ccls, ctracker, num, ev, q, ph in rows:
+    for pk, kind, due, deadline, aid, aname, cid, cname, ccls, ctracker, num, ev, q, b, ph in rows:
         phone = ph or ""
         if phone and not (personal or ctracker == user.pk or aid == user.pk):
             phone = mask_phone(phone)
@@ -168,6 +175,7 @@ def my_day(
                 event_title=ev,
                 request_question=q,
                 for_tracker=aname if aid != user.pk else None,
+                basis=b,
             )
         )
     return out
@@ -308,3 +316,18 @@ def open_requests(user: User, *, now: datetime) -> list[dict[str, Any]]:
         }
         for r in qs.order_by("report_due_at", "pk")[:500]
     ]
+
+
+def readings_for_user(user: User, product_id: int | str) -> list[MileageReading]:
+    """C-2 a visible product's mileage readings, newest first (404 for another's)."""
+    try:
+        pid = int(product_id)
+    except (TypeError, ValueError):
+        pid = -1
+    from aftersales.customers.models import CustomerProduct
+
+    if not CustomerProduct.objects.filter(
+        pk=pid, customer__in=customers_for_user(user).values("pk")
+    ).exists():
+        raise DomainError("not_found", f"No product {product_id}.", status=404)
+    return list(MileageReading.objects.filter(product_id=pid).order_by("-read_on", "-pk")[:200])

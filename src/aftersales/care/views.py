@@ -46,7 +46,17 @@ def _fail(request: HttpRequest, exc: DomainError) -> dict[str, str]:
 
 def _contact_payload(post: Any) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    for key in ("task", "customer", "order", "channel", "purpose", "outcome", "subject"):
+    for key in (
+        "task",
+        "customer",
+        "order",
+        "channel",
+        "purpose",
+        "outcome",
+        "subject",
+        "mileage_km",
+        "product",
+    ):
         v = post.get(key, "").strip()
         if v:
             data[key] = v
