@@ -148,7 +148,7 @@ def update_product(request: HttpRequest, product_id: str) -> Json:
     response={201: Json, **ERRORS},
     summary="Record a mileage reading (C-2 by distance)",
 )
-def add_reading(request: HttpRequest, product_id: str) -> tuple[int, Json]:
+def add_reading(request: HttpRequest, product_id: str) -> Status:
     r = services.mileage_record(
         actor=user_of(request),
         product_id=product_id,
@@ -158,13 +158,16 @@ def add_reading(request: HttpRequest, product_id: str) -> tuple[int, Json]:
     )
     from .presenters import product_dict
 
-    return 201, {
-        "id": r.pk,
-        "km": r.km,
-        "read_on": r.read_on,
-        "source": r.source,
-        "product": product_dict(r.product, timezone.localdate()),
-    }
+    return Status(
+        201,
+        {
+            "id": r.pk,
+            "km": r.km,
+            "read_on": r.read_on,
+            "source": r.source,
+            "product": product_dict(r.product, timezone.localdate()),
+        },
+    )
 
 
 @customers.get(
