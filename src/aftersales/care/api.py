@@ -148,7 +148,7 @@ def update_product(request: HttpRequest, product_id: str) -> Json:
     response={201: Json, **ERRORS},
     summary="Record a mileage reading (C-2 by distance)",
 )
-def add_reading(request: HttpRequest, product_id: str) -> Status:
+def add_reading(request: HttpRequest, product_id: str) -> Status[Json]:
     r = services.mileage_record(
         actor=user_of(request),
         product_id=product_id,

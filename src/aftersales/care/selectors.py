@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from aftersales.accounts.models import User
 from aftersales.customers.models import Customer, CustomerPhone
@@ -251,22 +263,70 @@ def overdue_class_contacts(user: User, *, today: date) -> QuerySet[Task]:
     return qs.order_by("due_on", "pk")
 
 
-def loyal_customers(
-    user: User, *, policy: rules.CarePolicy, today: date, limit: int = 500
-) -> list[dict[str, Any]]:
-    """C-8 loyal: completed visits within the period at least the policy's minimum."""
-    since = today - timedelta(days=policy.loyal_period_days)
-    qs = customers_for_user(user).annotate(
-        visits=Count(
-            "orders",
-            filter=Q(orders__completed_at__date__gte=since, orders__completed_at__isnull=False),
+def spend_currency() -> str:
+    """C-8 spend is summed in the network's default currency (the warranty policy's)."""
+    from aftersales.warranty.selectors import policy as warranty_policy
+
+    return warranty_policy().currency
+
+
+def spend_subquery(since: date, currency: str) -> Subquery:
+    """C-8 a customer's spend in the period: the totals of the quotes the customer accepted
+    (warranty app, W-2) on their orders completed since `since`, in `currency` only (no
+    exchange rates are kept: quotes in another currency are not added)."""
+    from aftersales.warranty.models import Quote
+
+    return Subquery(
+        Quote.objects.filter(
+            order__customer_id=OuterRef("pk"),
+            order__completed_at__date__gte=since,
+            status="accepted",
+            currency=currency,
         )
+        .order_by()
+        .values("order__customer_id")
+        .annotate(s=Sum("total"))
+        .values("s")[:1],
+        output_field=DecimalField(max_digits=14, decimal_places=2),
     )
-    qs = qs.filter(visits__gte=policy.loyal_min_visits).order_by("-visits", "pk")[:limit]
-    return [
-        {"customer": c.pk, "name": c.name, "visits": c.visits, "care_class": c.care_class}
-        for c in qs
-    ]
+
+
+def loyal_customers(
+    user: User, *, policy: rules.CarePolicy, today: date, limit: int | None = 500
+) -> list[dict[str, Any]]:
+    """C-8 loyal: completed visits within the period and spend (accepted quotes) within the
+    period at least the policy's minimums (`domain.care.is_loyal`)."""
+    since = today - timedelta(days=policy.loyal_period_days)
+    currency = spend_currency()
+    qs = (
+        customers_for_user(user)
+        .annotate(
+            visits=Count(
+                "orders",
+                filter=Q(orders__completed_at__date__gte=since, orders__completed_at__isnull=False),
+            )
+        )
+        .filter(visits__gte=policy.loyal_min_visits)
+        .annotate(spend=Coalesce(spend_subquery(since, currency), Value(Decimal("0"))))
+        .order_by("-visits", "-spend", "pk")
+    )
+    out: list[dict[str, Any]] = []
+    for c in qs.iterator(chunk_size=500):
+        if not rules.is_loyal(policy, c.visits, c.spend):
+            continue
+        out.append(
+            {
+                "customer": c.pk,
+                "name": c.name,
+                "visits": c.visits,
+                "spend": c.spend,
+                "currency": currency,
+                "care_class": c.care_class,
+            }
+        )
+        if limit is not None and len(out) >= limit:
+            break
+    return out
 
 
 def lost_customers(user: User, *, policy: rules.CarePolicy, today: date) -> QuerySet[Customer]:
