@@ -87,8 +87,8 @@ WITH claimed AS (
   UPDATE customers_customerproduct p SET {flag} = true
   WHERE p.id = ANY(ARRAY(
     SELECT id FROM customers_customerproduct
-    WHERE {queue}
-    LIMIT %(batch)s))
+    WHERE {claim}
+    ORDER BY {order} LIMIT %(batch)s))
     AND {queue}
   RETURNING p.id, p.customer_id, {due} AS due,
             CASE WHEN {due} = p.next_maintenance_due THEN 'date' ELSE 'distance' END AS basis
@@ -107,15 +107,13 @@ WITH claimed AS (
 )
 SELECT (SELECT count(*) FROM claimed), (SELECT count(*) FROM ins)
 """
-# The queues, each served by its partial index (a bitmap OR for the two maintenance ones).
-_MAINTENANCE_QUEUE = (
-    "NOT maintenance_reminded AND ("
-    "(next_maintenance_due IS NOT NULL AND next_maintenance_due <= %(limit)s) OR "
-    "(distance_due_on IS NOT NULL AND distance_due_on <= %(limit)s))"
-)
-_LOSS_QUEUE = (
-    "NOT loss_flagged AND next_maintenance_due IS NOT NULL AND next_maintenance_due <= %(limit)s"
-)
+# The queues, each read in its partial index's order: maintenance is claimed in two passes,
+# by the date's index and then by the distance's (a product in both is claimed once: the
+# flag is set; its task is due at the earlier of the two either way).
+_BY_DATE = "next_maintenance_due IS NOT NULL AND next_maintenance_due <= %(limit)s"
+_BY_KM = "distance_due_on IS NOT NULL AND distance_due_on <= %(limit)s"
+_MAINTENANCE_QUEUE = f"NOT maintenance_reminded AND (({_BY_DATE}) OR ({_BY_KM}))"
+_LOSS_QUEUE = f"NOT loss_flagged AND {_BY_DATE}"
 
 
 def _pg_loop(sql: str, params: dict[str, Any], batch: int) -> tuple[int, int]:
@@ -217,19 +215,25 @@ def product_queue(
     # Products whose task is due by today: maintenance date <= today - shift.
     limit = today - timedelta(days=shift)
     if _pg() and not portable:
-        sql = _PG_PRODUCT.format(
-            flag=flag,
-            kind=kind.value,
-            queue=_MAINTENANCE_QUEUE if maintenance else _LOSS_QUEUE,
-            due="LEAST(p.next_maintenance_due, p.distance_due_on)"
+        passes = (
+            [(_BY_DATE, "next_maintenance_due"), (_BY_KM, "distance_due_on")]
             if maintenance
-            else "p.next_maintenance_due",
-            basis="claimed.basis" if maintenance else "''",
+            else [(_BY_DATE, "next_maintenance_due")]
         )
-        report.add(
-            kind,
-            *_pg_loop(sql, {"limit": limit, "shift": shift, "dshift": dshift, "now": now}, batch),
-        )
+        for cond, order in passes:
+            sql = _PG_PRODUCT.format(
+                flag=flag,
+                kind=kind.value,
+                claim=f"NOT {flag} AND {cond}",
+                order=order,
+                queue=_MAINTENANCE_QUEUE if maintenance else _LOSS_QUEUE,
+                due="LEAST(p.next_maintenance_due, p.distance_due_on)"
+                if maintenance
+                else "p.next_maintenance_due",
+                basis="claimed.basis" if maintenance else "''",
+            )
+            params = {"limit": limit, "shift": shift, "dshift": dshift, "now": now}
+            report.add(kind, *_pg_loop(sql, params, batch))
         return
     queue = Q(next_maintenance_due__isnull=False, next_maintenance_due__lte=limit)
     if maintenance:
