@@ -20,10 +20,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
-from aftersales.customers.models import Customer
 from aftersales.domain import care as rules
 from aftersales.domain.phones import mask_phone, mask_text
-from aftersales.orders.selectors import sees_whole_network
+from aftersales.orders.selectors import sees_personal_data, sees_whole_network
 
 from . import selectors
 from .models import (
@@ -31,7 +30,6 @@ from .models import (
     OUTCOME_LABELS,
     PURPOSE_LABELS,
     TASK_LABELS,
-    Contact,
     CustomerRequest,
     Event,
     Invitation,
@@ -87,7 +85,7 @@ def _label(labels: dict[Any, Any], code: str) -> str:
 
 
 def _sees(user: User, tracker_id: int | None) -> bool:
-    return selectors.sees_personal_data(user) or tracker_id == user.pk
+    return sees_personal_data(user) or tracker_id == user.pk
 
 
 def _phone(user: User, tracker_id: int | None, number: str) -> str:
@@ -310,9 +308,7 @@ def lost_rows(ctx: Ctx) -> Iterator[Row]:
 
 
 def loyal_rows(ctx: Ctx) -> Iterator[Row]:
-    rows = selectors.loyal_customers(
-        ctx.user, policy=care_policy(), today=ctx.today, limit=None
-    )
+    rows = selectors.loyal_customers(ctx.user, policy=care_policy(), today=ctx.today, limit=None)
     cls = ctx.text("care_class").upper()
     for r in rows:
         if cls and r["care_class"] != cls:
@@ -333,8 +329,17 @@ def event_rows(ctx: Ctx) -> Iterator[Row]:
     if ctx.text("kind"):
         qs = qs.filter(kind=ctx.text("kind"))
     for e in qs.order_by("-starts_on", "-pk").iterator(chunk_size=2000):
-        yield (e.pk, e.title, e.get_kind_display(), e.starts_on, e.place, e.invited, e.sent,
-               e.coming, e.declined)
+        yield (
+            e.pk,
+            e.title,
+            e.get_kind_display(),
+            e.starts_on,
+            e.place,
+            e.invited,
+            e.sent,
+            e.coming,
+            e.declined,
+        )
 
 
 def invitation_rows(ctx: Ctx) -> Iterator[Row]:
@@ -387,11 +392,8 @@ def cause_rows(ctx: Ctx) -> Iterator[Row]:
     start = datetime.combine(since, datetime.min.time()) if since else None
     from django.utils import timezone
 
-    causes = selectors.loss_causes(
-        ctx.user, since=timezone.make_aware(start) if start else None
-    )
-    for cause, n in causes.items():
-        yield (cause, n)
+    causes = selectors.loss_causes(ctx.user, since=timezone.make_aware(start) if start else None)
+    yield from causes.items()
 
 
 _EVENT_KINDS = tuple((k, v) for k, v in Event.KINDS)
@@ -436,7 +438,11 @@ LISTS: dict[str, ListDef] = {
                 _("Covering"),
             ),
             my_day_rows,
-            (Filter("kind", _("Task"), "choice", tuple((str(k), v) for k, v in TASK_LABELS.items())),),
+            (
+                Filter(
+                    "kind", _("Task"), "choice", tuple((str(k), v) for k, v in TASK_LABELS.items())
+                ),
+            ),
             customer_col=0,
         ),
         ListDef(
@@ -445,9 +451,24 @@ LISTS: dict[str, ListDef] = {
             CONTACT_HEADERS,
             contact_rows,
             (
-                Filter("channel", _("Channel"), "choice", tuple((str(k), v) for k, v in CHANNEL_LABELS.items())),
-                Filter("purpose", _("Purpose"), "choice", tuple((str(k), v) for k, v in PURPOSE_LABELS.items())),
-                Filter("letters", _("Letters"), "choice", (("1", _("Letters and messages only")), ("0", _("Calls and visits only")))),
+                Filter(
+                    "channel",
+                    _("Channel"),
+                    "choice",
+                    tuple((str(k), v) for k, v in CHANNEL_LABELS.items()),
+                ),
+                Filter(
+                    "purpose",
+                    _("Purpose"),
+                    "choice",
+                    tuple((str(k), v) for k, v in PURPOSE_LABELS.items()),
+                ),
+                Filter(
+                    "letters",
+                    _("Letters"),
+                    "choice",
+                    (("1", _("Letters and messages only")), ("0", _("Calls and visits only"))),
+                ),
                 Filter("actor", _("By")),
                 Filter("date_from", _("From"), "date"),
                 Filter("date_to", _("To"), "date"),
@@ -458,9 +479,22 @@ LISTS: dict[str, ListDef] = {
         ListDef(
             "files",
             _("Customer files due (C-1)"),
-            (_("Tracker"), _("Customer id"), _("Customer"), _("Order"), _("Due"), _("Deadline"), _("Late")),
+            (
+                _("Tracker"),
+                _("Customer id"),
+                _("Customer"),
+                _("Order"),
+                _("Due"),
+                _("Deadline"),
+                _("Late"),
+            ),
             file_rows,
-            (Filter("state", _("State"), "choice", (("missing", _("Missing")), ("late", _("Late")))), TRACKER),
+            (
+                Filter(
+                    "state", _("State"), "choice", (("missing", _("Missing")), ("late", _("Late")))
+                ),
+                TRACKER,
+            ),
             customer_col=1,
         ),
         ListDef(
@@ -485,7 +519,14 @@ LISTS: dict[str, ListDef] = {
         ListDef(
             "overdue",
             _("Overdue class contacts (C-7)"),
-            (_("Customer id"), _("Customer"), _("Class"), _("Due"), _("Days overdue"), _("Tracker")),
+            (
+                _("Customer id"),
+                _("Customer"),
+                _("Class"),
+                _("Due"),
+                _("Days overdue"),
+                _("Tracker"),
+            ),
             overdue_rows,
             (CLASS, TRACKER),
             customer_col=0,
@@ -493,7 +534,14 @@ LISTS: dict[str, ListDef] = {
         ListDef(
             "lost",
             _("Lost customers (C-8)"),
-            (_("Customer id"), _("Customer"), _("Class"), _("Tracker"), _("Maintenance was due"), _("Loss cause")),
+            (
+                _("Customer id"),
+                _("Customer"),
+                _("Class"),
+                _("Tracker"),
+                _("Maintenance was due"),
+                _("Loss cause"),
+            ),
             lost_rows,
             (TRACKER,),
             customer_col=0,
@@ -516,9 +564,22 @@ LISTS: dict[str, ListDef] = {
         ListDef(
             "events",
             _("Events (C-4)"),
-            (_("Event id"), _("Title"), _("Kind"), _("Date"), _("Place"), _("Invited"), _("Sent"), _("Coming"), _("Not coming")),
+            (
+                _("Event id"),
+                _("Title"),
+                _("Kind"),
+                _("Date"),
+                _("Place"),
+                _("Invited"),
+                _("Sent"),
+                _("Coming"),
+                _("Not coming"),
+            ),
             event_rows,
-            (Filter("kind", _("Kind"), "choice", _EVENT_KINDS), Filter("date_from", _("From"), "date")),
+            (
+                Filter("kind", _("Kind"), "choice", _EVENT_KINDS),
+                Filter("date_from", _("From"), "date"),
+            ),
         ),
         ListDef(
             "invitations",
@@ -538,20 +599,29 @@ LISTS: dict[str, ListDef] = {
             invitation_rows,
             (
                 Filter("event", _("Event id")),
-                Filter("reply", _("Reply"), "choice", (("yes", _("Coming")), ("no", _("Not coming")), ("none", _("No reply")))),
+                Filter(
+                    "reply",
+                    _("Reply"),
+                    "choice",
+                    (("yes", _("Coming")), ("no", _("Not coming")), ("none", _("No reply"))),
+                ),
             ),
             customer_col=3,
         ),
         ListDef(
             "substitutions",
             _("Substitutions (C-6)"),
-            (_("Tracker"), _("Substitute"), _("From"), _("To"), _("Reason"), _("Appointed by"), _("Appointed")),
+            (
+                _("Tracker"),
+                _("Substitute"),
+                _("From"),
+                _("To"),
+                _("Reason"),
+                _("Appointed by"),
+                _("Appointed"),
+            ),
             substitution_rows,
             (Filter("on", _("Active on"), "date"), TRACKER),
         ),
     )
 }
-
-
-def customers_of(user: User) -> QuerySet[Customer]:
-    return selectors.customers_for_user(user)

@@ -127,7 +127,7 @@ class DayRow:
 
 
 def my_day(
-    user: User, *, today: date, limit: int = 200, kinds: list[str] | None = None
+    user: User, *, today: date, limit: int | None = 200, kinds: list[str] | None = None
 ) -> list[DayRow]:
     """Every open task due today or earlier for the user (and whom they cover), oldest first.
 
