@@ -193,3 +193,21 @@ def test_c2_distance_policy_numbers_editable(api, clerk, car):
         body = drive_100_km_a_day(api(clerk), car)
     assert body["daily_km"] is None and body["distance_due_on"] is None
     assert date.fromisoformat(body["maintenance_due"]) == DAY + timedelta(days=180)
+
+
+def test_c2_a_reading_on_the_product_form_does_not_move_the_km_target(api, clerk, car):
+    c = api(clerk)
+    with frozen(T0 - timedelta(days=30)):
+        r = patch(
+            c,
+            f"/customers/products/{car.pk}",
+            {"mileage_km": 10_000, "maintenance_interval_km": 5_000},
+        )
+        assert r.json()["next_maintenance_km"] == 15_000
+    with frozen(T0):
+        r = patch(c, f"/customers/products/{car.pk}", {"mileage_km": 13_000})
+    body = r.json()
+    assert body["next_maintenance_km"] == 15_000
+    assert body["daily_km"] == 100.0
+    assert body["distance_due_on"] == (DAY + timedelta(days=20)).isoformat()
+    assert MileageReading.objects.filter(product=car, source="form").count() == 2

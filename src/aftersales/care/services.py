@@ -323,10 +323,12 @@ def product_update(
         if km is not None and km != product.mileage_km:
             # The mileage on the product form is a reading of today (C-2 by distance).
             _record_reading(product, km=km, on=local_day(now), source="form", actor=actor, now=now)
+        # The km target is set from the mileage when the interval is given (or there is no
+        # target yet); a later reading does not move it (a service does: completion).
         if (
             product.maintenance_interval_km
             and product.mileage_km is not None
-            and (km is not None or "maintenance_interval_km" in fields)
+            and ("maintenance_interval_km" in fields or product.next_maintenance_km is None)
         ):
             product.next_maintenance_km = product.mileage_km + product.maintenance_interval_km
         if nxt is not None:
