@@ -152,6 +152,11 @@ def main() -> None:
     ap.add_argument("--trackers", type=int, default=500)
     ap.add_argument("--skip-seed", action="store_true", help="reuse the seeded database")
     ap.add_argument("--runs", type=int, default=3, help="repetitions of each figure (median)")
+    ap.add_argument(
+        "--full-only",
+        action="store_true",
+        help="only the whole-base run (writes bench/out/care_full.json)",
+    )
     args = ap.parse_args()
 
     os.environ["DATABASE_URL"] = _url()
@@ -210,6 +215,15 @@ def main() -> None:
     out["full_run_created"] = runs[-1]["created"]
     with connection.cursor() as cur:
         cur.execute("ANALYZE care_task")
+    if args.full_only:
+        from .config import OUT
+
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / "care_full.json").write_text(
+            json.dumps({**out, "machine": m}, indent=1, default=str)
+        )
+        print(json.dumps(runs, indent=1), flush=True)
+        return
 
     def rounds(measure: Any) -> dict[str, Any]:
         """`--runs` rounds of a latency measurement; the median of each percentile."""

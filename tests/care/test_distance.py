@@ -211,3 +211,26 @@ def test_c2_a_reading_on_the_product_form_does_not_move_the_km_target(api, clerk
     assert body["daily_km"] == 100.0
     assert body["distance_due_on"] == (DAY + timedelta(days=20)).isoformat()
     assert MileageReading.objects.filter(product=car, source="form").count() == 2
+
+
+def test_c2_reading_from_the_order_service_report_when_it_carries_one(api, clerk, tech):
+    """Orders' service report has no mileage field yet (docs/care.md "Needs from main"); when
+    it carries `mileage_km`, completion records it as a reading of the service day."""
+    from aftersales.care.services import schedule_for_completed_order
+    from aftersales.orders.models import Order
+    from tests.care.helpers import completed_order
+
+    o = completed_order(api(clerk), api(tech))
+    order = Order.objects.get(number=o["number"])
+    assert not MileageReading.objects.filter(product_id=order.product_id).exists()
+    Order.objects.filter(pk=order.pk).update(report={**order.report, "mileage_km": 42_000})
+    order.refresh_from_db()
+    with frozen(T0 + timedelta(hours=1)):
+        schedule_for_completed_order(order, now=T0 + timedelta(hours=1))
+        schedule_for_completed_order(order, now=T0 + timedelta(hours=1))
+    got = list(
+        MileageReading.objects.filter(product_id=order.product_id).values_list("km", "source")
+    )
+    assert got == [(42_000, "order")]
+    order.product.refresh_from_db()
+    assert order.product.mileage_km == 42_000

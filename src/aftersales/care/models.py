@@ -355,7 +355,12 @@ class MileageReading(models.Model):
     """C-2 a vehicle's odometer reading on a day: from a logged contact or visit, or the
     product form / API. The daily distance is estimated from these."""
 
-    SOURCES = [("contact", _("Contact or visit")), ("form", _("Product form")), ("api", _("API"))]
+    SOURCES = [
+        ("contact", _("Contact or visit")),
+        ("order", _("Order service report")),
+        ("form", _("Product form")),
+        ("api", _("API")),
+    ]
     product = models.ForeignKey(
         "customers.CustomerProduct", on_delete=models.CASCADE, related_name="readings"
     )

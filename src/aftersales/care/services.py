@@ -104,6 +104,7 @@ def schedule_for_completed_order(order: Order, *, now: datetime) -> int:
     )
     Task.objects.bulk_create([t for t in tasks if t.key not in existing], ignore_conflicts=True)
     product = CustomerProduct.objects.select_for_update().get(pk=order.product_id)
+    recorded = _order_reading(order, product, taken_back, now)
     if product.last_service_on is None or product.last_service_on < taken_back:
         product.last_service_on = taken_back
         nxt = rules.next_maintenance(
@@ -119,10 +120,28 @@ def schedule_for_completed_order(order: Order, *, now: datetime) -> int:
                 product.next_maintenance_km = base + product.maintenance_interval_km
         _refresh_distance(product, policy, taken_back)
         product.save()
+    elif recorded:
+        product.save()
     return len(tasks) - len(existing)
 
 
 # ---------------------------------------------------------------- mileage (C-2 by distance)
+
+
+def _order_reading(order: Order, product: CustomerProduct, on: date, now: datetime) -> bool:
+    """C-2: the mileage in the order's service report (`report["mileage_km"]`, when the
+    report carries one) is a reading of the day the product was taken back. A reading that
+    would be refused (below an earlier one) is skipped: it never fails the completion."""
+    km = (order.report or {}).get("mileage_km") if isinstance(order.report, dict) else None
+    if not isinstance(km, int) or isinstance(km, bool) or km < 0:
+        return False
+    if MileageReading.objects.filter(product_id=product.pk, source="order", read_on=on).exists():
+        return False
+    try:
+        _record_reading(product, km=km, on=on, source="order", actor=None, now=now)
+    except DomainError:
+        return False
+    return True
 
 
 def _latest_reading(product: CustomerProduct) -> rules.Reading | None:
@@ -170,7 +189,7 @@ def _record_reading(
     km: int,
     on: date,
     source: str,
-    actor: User,
+    actor: User | None,
     now: datetime,
     contact: Contact | None = None,
 ) -> MileageReading:
