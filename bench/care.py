@@ -16,7 +16,9 @@ import argparse
 import json
 import os
 import random
+import statistics
 import time
+from datetime import timedelta
 from typing import Any
 
 DB_NAME = "aftersales_bench_care"
@@ -110,6 +112,30 @@ def seed(customers: int, contacts: int, trackers: int) -> dict[str, float]:
     return times
 
 
+# The whole-base figure is measured from the same state every time: the generated tasks
+# deleted and the work-queue flags cleared (the seeded customers' and products' due dates
+# stay), vacuumed and checkpointed so that no run pays for the previous run's dead rows or
+# dirty pages. Tasks of other kinds (none in this database) are left alone.
+RESET_SQL = [
+    "DELETE FROM care_task WHERE kind IN ('class_contact', 'maintenance', 'loss_call')",
+    "UPDATE customers_customer SET contact_task_open = false WHERE contact_task_open",
+    "UPDATE customers_customerproduct SET maintenance_reminded = false, loss_flagged = false "
+    "WHERE maintenance_reminded OR loss_flagged",
+    "VACUUM ANALYZE care_task",
+    "VACUUM ANALYZE customers_customer",
+    "VACUUM ANALYZE customers_customerproduct",
+    "CHECKPOINT",
+]
+
+
+def reset_generated() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        for sql in RESET_SQL:
+            cur.execute(sql)
+
+
 def pct(lat: list[float]) -> dict[str, float]:
     s = sorted(lat)
 
@@ -124,7 +150,18 @@ def main() -> None:
     ap.add_argument("--customers", type=int, default=1_000_000)
     ap.add_argument("--contacts", type=int, default=3_000_000)
     ap.add_argument("--trackers", type=int, default=500)
-    ap.add_argument("--skip-seed", action="store_true")
+    ap.add_argument("--skip-seed", action="store_true", help="reuse the seeded database")
+    ap.add_argument("--runs", type=int, default=3, help="repetitions of each figure (median)")
+    ap.add_argument(
+        "--latency-only",
+        action="store_true",
+        help="skip the whole-base runs (the tasks of an earlier run stay)",
+    )
+    ap.add_argument(
+        "--full-only",
+        action="store_true",
+        help="only the whole-base run (writes bench/out/care_full.json)",
+    )
     args = ap.parse_args()
 
     os.environ["DATABASE_URL"] = _url()
@@ -154,73 +191,116 @@ def main() -> None:
     if not args.skip_seed:
         print(f"seeding {args.customers:,} customers, {args.contacts:,} contacts", flush=True)
         out.update(seed(args.customers, args.contacts, args.trackers))
-    else:
-        with connection.cursor() as cur:
-            cur.execute("DELETE FROM care_task")
-            cur.execute("VACUUM care_task")
-            cur.execute("UPDATE customers_customer SET contact_task_open = false")
-            cur.execute(
-                "UPDATE customers_customerproduct SET maintenance_reminded = false, "
-                "loss_flagged = false"
-            )
-            cur.execute("ANALYZE")
 
-    # run_schedules over the whole base.
-    t = time.perf_counter()
-    rep = run_schedules()
-    out["full_run_s"] = round(time.perf_counter() - t, 2)
-    out["full_run_created"] = {str(k): v for k, v in rep.created.items()}
-    out["full_run_step_s"] = rep.seconds
-    print(f"full run: {out['full_run_s']} s, {rep.created} {rep.seconds}", flush=True)
+    def load() -> float:
+        return round(os.getloadavg()[0], 2)
+
+    # run_schedules over the whole base, `--runs` times from the same state (median quoted).
+    runs: list[dict[str, Any]] = []
+    for i in range(0 if args.latency_only else args.runs):
+        t = time.perf_counter()
+        reset_generated()
+        print(f"reset {i + 1}: {time.perf_counter() - t:.1f} s", flush=True)
+        before = load()
+        t = time.perf_counter()
+        rep = run_schedules()
+        took = round(time.perf_counter() - t, 2)
+        runs.append(
+            {
+                "s": took,
+                "load_before": before,
+                "load_after": load(),
+                "created": {str(k): v for k, v in rep.created.items()},
+                "step_s": rep.seconds,
+            }
+        )
+        print(f"full run {i + 1}: {runs[-1]}", flush=True)
+    out["full_runs"] = runs
+    out["full_run_s"] = statistics.median(r["s"] for r in runs) if runs else None
+    out["full_run_created"] = runs[-1]["created"] if runs else {}
     with connection.cursor() as cur:
         cur.execute("ANALYZE care_task")
+    if args.full_only:
+        from .config import OUT
+
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / "care_full.json").write_text(
+            json.dumps({**out, "machine": m}, indent=1, default=str)
+        )
+        print(json.dumps(runs, indent=1), flush=True)
+        return
+
+    def rounds(measure: Any) -> dict[str, Any]:
+        """`--runs` rounds of a latency measurement; the median of each percentile."""
+        got = []
+        for _ in range(args.runs):
+            before = load()
+            r = measure()
+            got.append({**r, "load": round((before + load()) / 2, 2)})
+        keys = ("p50_ms", "p99_ms", "max_ms", "load")
+        return {**{k: statistics.median(g[k] for g in got) for k in keys}, "rounds": got}
 
     # Incremental runs: nothing new, then 100 customers newly due per run.
-    lat: list[float] = []
-    for _ in range(20):
-        t = time.perf_counter()
-        run_schedules()
-        lat.append(time.perf_counter() - t)
-    out["incremental_idle"] = pct(lat)
+    def idle() -> dict[str, Any]:
+        lat: list[float] = []
+        for _ in range(20):
+            t = time.perf_counter()
+            run_schedules()
+            lat.append(time.perf_counter() - t)
+        return pct(lat)
+
+    out["incremental_idle"] = rounds(idle)
     ids = list(Customer.objects.filter(contact_task_open=True).values_list("pk", flat=True)[:2000])
     rnd = random.Random(5)
-    lat = []
-    made = 0
     day = timezone.localdate()
-    for i in range(20):
-        batch = rnd.sample(ids, 100)
-        # As if each had just been contacted and fell due again (a new due date).
-        Customer.objects.filter(pk__in=batch).update(
-            contact_task_open=False,
-            next_contact_due=day - __import__("datetime").timedelta(days=400 + i),
-        )
-        t = time.perf_counter()
-        r = run_schedules()
-        lat.append(time.perf_counter() - t)
-        made += sum(r.created.values())
-    out["incremental_100_new"] = {**pct(lat), "created": made}
+    shift = iter(range(400, 10_000))
+
+    def newly_due() -> dict[str, Any]:
+        lat: list[float] = []
+        made = 0
+        for _ in range(20):
+            batch = rnd.sample(ids, 100)
+            # As if each had just been contacted and fell due again (a new due date).
+            Customer.objects.filter(pk__in=batch).update(
+                contact_task_open=False, next_contact_due=day - timedelta(days=next(shift))
+            )
+            t = time.perf_counter()
+            r = run_schedules()
+            lat.append(time.perf_counter() - t)
+            made += sum(r.created.values())
+        return {**pct(lat), "created": made}
+
+    out["incremental_100_new"] = rounds(newly_due)
     print(f"incremental: {out['incremental_idle']} / {out['incremental_100_new']}", flush=True)
 
-    # My-day list of 50 trackers.
+    # My-day list of 50 trackers (300 reads a round).
     trackers = list(User.objects.filter(username__startswith="tracker").order_by("pk")[:50])
-    lat = []
-    rows = 0
-    for i in range(300):
-        u = trackers[i % len(trackers)]
-        t = time.perf_counter()
-        rows += len(my_day(u, today=day))
-        lat.append(time.perf_counter() - t)
-    out["my_day_selector"] = {**pct(lat), "avg_rows": rows // 300}
+    rows_seen = [0]
+
+    def selector() -> dict[str, Any]:
+        lat: list[float] = []
+        for i in range(300):
+            u = trackers[i % len(trackers)]
+            t = time.perf_counter()
+            rows_seen[0] = len(my_day(u, today=day))
+            lat.append(time.perf_counter() - t)
+        return pct(lat)
+
+    out["my_day_selector"] = {**rounds(selector), "rows": rows_seen[0]}
     tokens = {u.pk: ApiToken.issue(u)[1] for u in trackers}
     client = Client()
-    lat = []
-    for i in range(300):
-        u = trackers[i % len(trackers)]
-        t = time.perf_counter()
-        r = client.get("/api/v1/contacts/my-day", HTTP_AUTHORIZATION=f"Bearer {tokens[u.pk]}")
-        lat.append(time.perf_counter() - t)
-        assert r.status_code == 200, r.content[:200]
-    out["my_day_api"] = pct(lat)
+
+    def api() -> dict[str, Any]:
+        lat: list[float] = []
+        for i in range(300):
+            u = trackers[i % len(trackers)]
+            t = time.perf_counter()
+            r = client.get("/api/v1/contacts/my-day", HTTP_AUTHORIZATION=f"Bearer {tokens[u.pk]}")
+            lat.append(time.perf_counter() - t)
+            assert r.status_code == 200, r.content[:200]
+        return pct(lat)
+
+    out["my_day_api"] = rounds(api)
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM care_task WHERE open")
         out["open_tasks"] = cur.fetchone()[0]
@@ -287,10 +367,27 @@ def main() -> None:
         }
     )
     md = table(rows_md, m, title)
+    md += f"\nMedian of {args.runs} runs each; load average (1 min) at each figure:\n\n"
+    md += "| figure | runs | load |\n|---|---|---|\n"
+    md += "| run-schedules, whole base | {} | {} |\n".format(
+        ", ".join(f"{r['s']} s" for r in runs), ", ".join(str(r["load_before"]) for r in runs)
+    )
+    for label, key in (
+        ("incremental, nothing new p99", "incremental_idle"),
+        ("incremental, 100 newly due p99", "incremental_100_new"),
+        ("my-day (selector) p99", "my_day_selector"),
+        ("my-day (API) p99", "my_day_api"),
+    ):
+        got = out[key]["rounds"]
+        md += "| {} | {} | {} |\n".format(
+            label,
+            ", ".join(f"{g['p99_ms']} ms" for g in got),
+            ", ".join(str(g["load"]) for g in got),
+        )
     md += (
-        f"\nFirst run created {out['full_run_created']} (seconds per step: "
-        f"{out['full_run_step_s']}); {out['open_tasks']:,} open tasks; "
-        f"my-day rows per tracker (capped at 200): {out['my_day_selector']['avg_rows']}.\n"
+        f"\nEach whole-base run created {out['full_run_created']} (seconds per step: "
+        f"{[r['step_s'] for r in runs]}); {out['open_tasks']:,} open tasks; "
+        f"my-day rows per tracker (capped at 200): {out['my_day_selector']['rows']}.\n"
     )
     (OUT / "care.md").write_text(md)
     print(md)

@@ -139,3 +139,69 @@ def test_c8_loyal_by_visits_and_spend() -> None:
     assert rules.is_loyal(pol, 3, Decimal("1000"))
     assert not rules.is_loyal(pol, 2, Decimal("5000"))
     assert not rules.is_loyal(pol, 5, Decimal("999.99"))
+
+
+# ---------------------------------------------------------------- C-2 by distance
+
+R = rules.Reading
+
+
+def test_c2_daily_distance_slope_of_the_window() -> None:
+    readings = [R(date(2026, 10, 8), 10_000), R(date(2026, 11, 7), 13_000)]
+    assert rules.daily_distance(P, readings, D) == 100.0
+    # a middle reading does not change the slope between the first and the last
+    mid = [*readings, R(date(2026, 10, 20), 11_000)]
+    assert rules.daily_distance(P, mid, D) == 100.0
+
+
+def test_c2_daily_distance_needs_two_readings_on_different_days() -> None:
+    assert rules.daily_distance(P, [], D) is None
+    assert rules.daily_distance(P, [R(date(2026, 11, 1), 5_000)], D) is None
+    same_day = [R(date(2026, 11, 1), 5_000), R(date(2026, 11, 1), 5_200)]
+    assert rules.daily_distance(P, same_day, D) is None
+
+
+def test_c2_daily_distance_minimum_and_window_editable() -> None:
+    readings = [R(date(2026, 10, 8), 10_000), R(date(2026, 11, 7), 13_000)]
+    assert rules.daily_distance(CarePolicy(mileage_min_readings=3), readings, D) is None
+    # outside a 40-day window the older reading is ignored
+    assert rules.daily_distance(CarePolicy(mileage_lookback_days=40), readings, D) is None
+    # future readings are ignored
+    assert rules.daily_distance(P, [*readings, R(date(2027, 1, 1), 99_000)], D) == 100.0
+
+
+def test_c2_daily_distance_odometer_going_down_gives_no_estimate() -> None:
+    assert (
+        rules.daily_distance(P, [R(date(2026, 10, 8), 13_000), R(date(2026, 11, 7), 9_000)], D)
+        is None
+    )
+
+
+def test_c2_distance_due_on_projects_the_km() -> None:
+    last = R(date(2026, 11, 7), 13_000)
+    assert rules.distance_due_on(last, 100.0, 20_000) == date(2027, 1, 16)  # 70 days
+    assert rules.distance_due_on(last, 30.0, 13_100) == date(2026, 11, 11)  # 3.3 → 4 days
+    assert rules.distance_due_on(last, 100.0, 12_000) == last.on  # already past the km
+    assert rules.distance_due_on(last, None, 20_000) is None
+    assert rules.distance_due_on(last, 0.0, 20_000) is None
+    assert rules.distance_due_on(None, 100.0, 20_000) is None
+    assert rules.distance_due_on(last, 100.0, None) is None
+
+
+def test_c2_maintenance_due_is_the_earlier_of_date_and_distance() -> None:
+    a, b = date(2027, 1, 1), date(2027, 2, 1)
+    assert rules.maintenance_due(b, a) == (a, rules.DueBasis.DISTANCE)
+    assert rules.maintenance_due(a, b) == (a, rules.DueBasis.DATE)
+    assert rules.maintenance_due(a, a) == (a, rules.DueBasis.DATE)
+    assert rules.maintenance_due(None, a) == (a, rules.DueBasis.DISTANCE)
+    assert rules.maintenance_due(a, None) == (a, rules.DueBasis.DATE)
+    assert rules.maintenance_due(None, None) == (None, None)
+
+
+def test_c2_c8_product_task_windows() -> None:
+    due = date(2027, 1, 31)
+    assert rules.product_task_window(P, rules.TaskKind.MAINTENANCE, due) == (date(2027, 1, 17), due)
+    assert rules.product_task_window(P, rules.TaskKind.LOSS_CALL, due) == (
+        date(2027, 4, 1),
+        date(2027, 4, 8),
+    )

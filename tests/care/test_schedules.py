@@ -245,3 +245,54 @@ def test_c3_run_schedules_catches_up_orders_completed_without_the_receiver(api, 
     assert rep.created["orders_completed"] == 3
     assert again.created.get("orders_completed", 0) == 0
     assert Task.objects.filter(order__number=o["number"]).count() == 3
+
+
+def test_c8_loyal_by_visits_and_spend_from_accepted_quotes(api, manager, clerk, tech):
+    from decimal import Decimal
+
+    from aftersales.orders.models import Order
+    from aftersales.warranty.models import Quote
+    from tests.care.helpers import completed_order
+
+    for row in CarePolicyRow.objects.all():
+        row.loyal_min_visits, row.loyal_min_spend = 2, Decimal("500")
+        row.save()
+    big = [
+        completed_order(api(clerk), api(tech), source_ref=f"B{i}", at=T0 + timedelta(hours=i))
+        for i in range(2)
+    ]
+    small = [
+        completed_order(
+            api(clerk),
+            api(tech),
+            source_ref=f"S{i}",
+            at=T0 + timedelta(hours=3 + i),
+            customer={"name": "赵六", "phones": ["139 0013 9000"]},
+        )
+        for i in range(2)
+    ]
+
+    def quote(o, n, total, status="accepted", currency="CNY"):
+        Quote.objects.create(
+            number=f"Q{n}",
+            order=Order.objects.get(number=o["number"]),
+            coverage="out_of_warranty",
+            currency=currency,
+            total=Decimal(total),
+            status=status,
+            created_at=T0,
+        )
+
+    quote(big[0], 1, "300.00")
+    quote(big[1], 2, "250.00")
+    quote(big[1], 3, "9000.00", status="declined")  # not spent
+    quote(small[0], 4, "300.00")
+    quote(small[1], 5, "900.00", currency="USD")  # another currency: not added
+    with frozen(T0 + timedelta(days=2)):
+        rows = api(manager).get("/customers/loyal").json()["results"]
+    assert [(r["visits"], Decimal(str(r["spend"])), r["currency"]) for r in rows] == [
+        (2, Decimal("550.00"), "CNY")
+    ]
+    # Outside the period nothing counts.
+    with frozen(T0 + timedelta(days=400)):
+        assert api(manager).get("/customers/loyal").json()["results"] == []

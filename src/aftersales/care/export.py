@@ -1,4 +1,4 @@
-"""C-5 the seed's four forms as XLSX, streamed through a write-only workbook.
+"""C-5 the seed's four forms as XLSX, written by `aftersales.core.export.write_xlsx`.
 
 file     — basic customer file form (客户档案基本信息表)
 record   — follow-up phone record form (跟踪服务电话记录表): every call with its content
@@ -9,16 +9,16 @@ Personal data are masked for roles that do not need them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import IO, Any
 
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from aftersales.accounts.models import User
+from aftersales.core import export
 from aftersales.customers.models import Customer, CustomerProduct
 from aftersales.domain import care as rules
 from aftersales.domain.errors import DomainError
@@ -166,11 +166,10 @@ def letter_rows(user: User, contacts: Iterable[Contact]) -> Iterable[list[Any]]:
         ]
 
 
-def write_form(form: str, user: User, source: Any, out: IO[bytes]) -> int:
+def form_rows(form: str, user: User, source: Any) -> tuple[list[Any], Iterator[list[Any]]]:
+    """The headers and the rows of one of the four forms (masked for the user)."""
     if form not in FORMS:
         raise DomainError("validation", f"Unknown form {form!r}.", fields={"form": "|".join(FORMS)})
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(form)
     if form == "file":
         rows = file_rows(
             user,
@@ -189,9 +188,11 @@ def write_form(form: str, user: User, source: Any, out: IO[bytes]) -> int:
             )
         gen = {"record": record_rows, "register": register_rows, "letters": letter_rows}[form]
         rows = gen(user, contacts.iterator(chunk_size=2000))
-    n = -1
-    for row in rows:
-        ws.append(row)
-        n += 1
-    wb.save(out)
-    return n
+    it = iter(rows)
+    return next(it), it
+
+
+def write_form(form: str, user: User, source: Any, out: IO[bytes]) -> int:
+    """One form as XLSX through the one writer (`aftersales.core.export.write_xlsx`)."""
+    headers, rows = form_rows(form, user, source)
+    return export.write_xlsx(out, headers, rows, sheet=form)

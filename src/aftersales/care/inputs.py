@@ -69,6 +69,17 @@ class ContactIn(_In):
     # A question the caller could not answer: becomes an open customer request (C-3).
     open_question: Text = ""
     loss_cause: Annotated[str, Field(max_length=200)] = ""
+    # C-2 a mileage told on the call or read at the visit (of `product`, else the customer's
+    # only vehicle).
+    mileage_km: int | None = Field(default=None, ge=0, le=10_000_000)
+    product: int | None = None
+
+
+class ReadingIn(_In):
+    """C-2 a mileage reading (today unless `read_on` is given)."""
+
+    km: int = Field(ge=0, le=10_000_000)
+    read_on: date | None = None
 
 
 class RequestReportIn(_In):

@@ -90,6 +90,12 @@ class CarePolicyRow(models.Model):
     loyal_min_spend = models.DecimalField(
         _("loyal: spend at least"), max_digits=12, decimal_places=2, default=Decimal("0")
     )
+    mileage_min_readings = models.PositiveIntegerField(
+        _("distance estimate: readings at least"), default=2
+    )
+    mileage_lookback_days = models.PositiveIntegerField(
+        _("distance estimate: readings of the last (days)"), default=365
+    )
 
     class Meta:
         verbose_name = _("care policy")
@@ -114,6 +120,8 @@ class CarePolicyRow(models.Model):
             loyal_period_days=self.loyal_period_days,
             loyal_min_visits=self.loyal_min_visits,
             loyal_min_spend=self.loyal_min_spend,
+            mileage_min_readings=self.mileage_min_readings,
+            mileage_lookback_days=self.mileage_lookback_days,
         )
 
 
@@ -268,6 +276,8 @@ class Task(models.Model):
         related_name="tasks",
         db_index=False,
     )
+    # C-2 why a maintenance reminder is due: "date" or "distance" (blank for other kinds).
+    basis = models.CharField(_("due by"), max_length=10, blank=True, default="", db_default="")
     open = models.BooleanField(default=True)
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
@@ -282,7 +292,9 @@ class Task(models.Model):
         constraints = [models.UniqueConstraint(fields=["key"], name="task_key_unique")]
         indexes = [
             models.Index(
-                fields=["assignee", "due_on"], name="task_open_assignee", condition=Q(open=True)
+                fields=["assignee", "due_on", "id"],
+                name="task_open_assignee",
+                condition=Q(open=True),
             ),
             models.Index(fields=["customer", "open"], name="task_customer_open"),
             # Partial: most tasks have no order, event or request and stay out of these.
@@ -337,6 +349,37 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.at:%Y-%m-%d}"
+
+
+class MileageReading(models.Model):
+    """C-2 a vehicle's odometer reading on a day: from a logged contact or visit, or the
+    product form / API. The daily distance is estimated from these."""
+
+    SOURCES = [
+        ("contact", _("Contact or visit")),
+        ("order", _("Order service report")),
+        ("form", _("Product form")),
+        ("api", _("API")),
+    ]
+    product = models.ForeignKey(
+        "customers.CustomerProduct", on_delete=models.CASCADE, related_name="readings"
+    )
+    km = models.PositiveIntegerField(_("mileage (km)"))
+    read_on = models.DateField(_("read on"))
+    source = models.CharField(_("source"), max_length=10, choices=SOURCES)
+    contact = models.ForeignKey(
+        "Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("mileage reading")
+        verbose_name_plural = _("mileage readings")
+        indexes = [models.Index(fields=["product", "read_on"], name="reading_product_on")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.km} km {self.read_on}"
 
 
 class Substitution(models.Model):

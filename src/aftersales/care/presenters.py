@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from aftersales.accounts.models import User
 from aftersales.customers.models import Customer, CustomerProduct
+from aftersales.domain import care as rules
 from aftersales.domain.phones import mask_phone, mask_text
 from aftersales.domain.warranty import WarrantyVerdict
 from aftersales.orders.models import Order
@@ -23,6 +24,7 @@ def product_dict(
     p: CustomerProduct, today: date, verdict: WarrantyVerdict | None = None
 ) -> dict[str, Any]:
     verdict = verdict or product_warranty(p, today)
+    due, basis = rules.maintenance_due(p.next_maintenance_due, p.distance_due_on)
     return {
         "id": p.pk,
         "category": p.category,
@@ -40,6 +42,12 @@ def product_dict(
         "last_service_on": p.last_service_on,
         "next_maintenance_due": p.next_maintenance_due,
         "next_maintenance_km": p.next_maintenance_km,
+        # C-2 by distance: the estimate, the projected day the km is reached, and the
+        # maintenance due at the earlier of date and distance (with which one it is).
+        "daily_km": p.daily_km,
+        "distance_due_on": p.distance_due_on,
+        "maintenance_due": due,
+        "maintenance_due_by": basis.value if basis else None,
     }
 
 

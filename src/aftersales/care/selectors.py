@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from aftersales.accounts.models import User
 from aftersales.customers.models import Customer, CustomerPhone
@@ -16,7 +28,7 @@ from aftersales.domain.errors import DomainError
 from aftersales.orders.models import Order
 from aftersales.orders.selectors import sees_personal_data, sees_whole_network
 
-from .models import Contact, Substitution, Task
+from .models import Contact, MileageReading, Substitution, Task
 
 _OUTLET_WIDE = {Role.CLERK, Role.DISPATCHER, Role.SUPERVISOR, Role.PARTS_KEEPER}
 # Roles that work with customers (call, write, keep files); a tracker always may.
@@ -110,12 +122,18 @@ class DayRow:
     event_title: str | None
     request_question: str | None
     for_tracker: str | None
+    # C-2 why a maintenance reminder is due: "date" or "distance" ("" for other kinds).
+    basis: str = ""
 
 
 def my_day(
-    user: User, *, today: date, limit: int = 200, kinds: list[str] | None = None
+    user: User, *, today: date, limit: int | None = 200, kinds: list[str] | None = None
 ) -> list[DayRow]:
-    """Every open task due today or earlier for the user (and whom they cover), oldest first."""
+    """Every open task due today or earlier for the user (and whom they cover), oldest first.
+
+    One query: the partial index (assignee, due_on, id) WHERE open gives the rows in the
+    list's order, so PostgreSQL reads only the first `limit` of them; the phone is one
+    index lookup per row inside that query; masking happens here in Python."""
     assignees, _away = acting_for(user.pk, today)
     qs = Task.objects.filter(open=True, assignee_id__in=assignees, due_on__lte=today)
     if kinds:
@@ -142,6 +160,7 @@ def my_day(
             "order__number",
             "event__title",
             "request__question",
+            "basis",
             "phone",
         )[:limit]
     )
@@ -149,7 +168,7 @@ def my_day(
     from aftersales.domain.phones import mask_phone
 
     out = []
-    for pk, kind, due, deadline, aid, aname, cid, cname, ccls, ctracker, num, ev, q, ph in rows:
+    for pk, kind, due, deadline, aid, aname, cid, cname, ccls, ctracker, num, ev, q, b, ph in rows:
         phone = ph or ""
         if phone and not (personal or ctracker == user.pk or aid == user.pk):
             phone = mask_phone(phone)
@@ -168,6 +187,7 @@ def my_day(
                 event_title=ev,
                 request_question=q,
                 for_tracker=aname if aid != user.pk else None,
+                basis=b,
             )
         )
     return out
@@ -243,22 +263,70 @@ def overdue_class_contacts(user: User, *, today: date) -> QuerySet[Task]:
     return qs.order_by("due_on", "pk")
 
 
-def loyal_customers(
-    user: User, *, policy: rules.CarePolicy, today: date, limit: int = 500
-) -> list[dict[str, Any]]:
-    """C-8 loyal: completed visits within the period at least the policy's minimum."""
-    since = today - timedelta(days=policy.loyal_period_days)
-    qs = customers_for_user(user).annotate(
-        visits=Count(
-            "orders",
-            filter=Q(orders__completed_at__date__gte=since, orders__completed_at__isnull=False),
+def spend_currency() -> str:
+    """C-8 spend is summed in the network's default currency (the warranty policy's)."""
+    from aftersales.warranty.selectors import policy as warranty_policy
+
+    return warranty_policy().currency
+
+
+def spend_subquery(since: date, currency: str) -> Subquery:
+    """C-8 a customer's spend in the period: the totals of the quotes the customer accepted
+    (warranty app, W-2) on their orders completed since `since`, in `currency` only (no
+    exchange rates are kept: quotes in another currency are not added)."""
+    from aftersales.warranty.models import Quote
+
+    return Subquery(
+        Quote.objects.filter(
+            order__customer_id=OuterRef("pk"),
+            order__completed_at__date__gte=since,
+            status="accepted",
+            currency=currency,
         )
+        .order_by()
+        .values("order__customer_id")
+        .annotate(s=Sum("total"))
+        .values("s")[:1],
+        output_field=DecimalField(max_digits=14, decimal_places=2),
     )
-    qs = qs.filter(visits__gte=policy.loyal_min_visits).order_by("-visits", "pk")[:limit]
-    return [
-        {"customer": c.pk, "name": c.name, "visits": c.visits, "care_class": c.care_class}
-        for c in qs
-    ]
+
+
+def loyal_customers(
+    user: User, *, policy: rules.CarePolicy, today: date, limit: int | None = 500
+) -> list[dict[str, Any]]:
+    """C-8 loyal: completed visits within the period and spend (accepted quotes) within the
+    period at least the policy's minimums (`domain.care.is_loyal`)."""
+    since = today - timedelta(days=policy.loyal_period_days)
+    currency = spend_currency()
+    qs = (
+        customers_for_user(user)
+        .annotate(
+            visits=Count(
+                "orders",
+                filter=Q(orders__completed_at__date__gte=since, orders__completed_at__isnull=False),
+            )
+        )
+        .filter(visits__gte=policy.loyal_min_visits)
+        .annotate(spend=Coalesce(spend_subquery(since, currency), Value(Decimal("0"))))
+        .order_by("-visits", "-spend", "pk")
+    )
+    out: list[dict[str, Any]] = []
+    for c in qs.iterator(chunk_size=500):
+        if not rules.is_loyal(policy, c.visits, c.spend):
+            continue
+        out.append(
+            {
+                "customer": c.pk,
+                "name": c.name,
+                "visits": c.visits,
+                "spend": c.spend,
+                "currency": currency,
+                "care_class": c.care_class,
+            }
+        )
+        if limit is not None and len(out) >= limit:
+            break
+    return out
 
 
 def lost_customers(user: User, *, policy: rules.CarePolicy, today: date) -> QuerySet[Customer]:
@@ -308,3 +376,18 @@ def open_requests(user: User, *, now: datetime) -> list[dict[str, Any]]:
         }
         for r in qs.order_by("report_due_at", "pk")[:500]
     ]
+
+
+def readings_for_user(user: User, product_id: int | str) -> list[MileageReading]:
+    """C-2 a visible product's mileage readings, newest first (404 for another's)."""
+    try:
+        pid = int(product_id)
+    except (TypeError, ValueError):
+        pid = -1
+    from aftersales.customers.models import CustomerProduct
+
+    if not CustomerProduct.objects.filter(
+        pk=pid, customer__in=customers_for_user(user).values("pk")
+    ).exists():
+        raise DomainError("not_found", f"No product {product_id}.", status=404)
+    return list(MileageReading.objects.filter(product_id=pid).order_by("-read_on", "-pk")[:200])

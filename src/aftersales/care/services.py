@@ -27,6 +27,7 @@ from .models import (
     CustomerRequest,
     Event,
     Invitation,
+    MileageReading,
     Substitution,
     Task,
     care_policy,
@@ -103,6 +104,7 @@ def schedule_for_completed_order(order: Order, *, now: datetime) -> int:
     )
     Task.objects.bulk_create([t for t in tasks if t.key not in existing], ignore_conflicts=True)
     product = CustomerProduct.objects.select_for_update().get(pk=order.product_id)
+    recorded = _order_reading(order, product, taken_back, now)
     if product.last_service_on is None or product.last_service_on < taken_back:
         product.last_service_on = taken_back
         nxt = rules.next_maintenance(
@@ -110,8 +112,149 @@ def schedule_for_completed_order(order: Order, *, now: datetime) -> int:
         )
         if nxt is not None:
             _move_maintenance(product, nxt)
+        if product.maintenance_interval_km:
+            # The service restarts the distance: next at the latest known mileage + interval.
+            last = _latest_reading(product)
+            base = last.km if last else product.mileage_km
+            if base is not None:
+                product.next_maintenance_km = base + product.maintenance_interval_km
+        _refresh_distance(product, policy, taken_back)
+        product.save()
+    elif recorded:
         product.save()
     return len(tasks) - len(existing)
+
+
+# ---------------------------------------------------------------- mileage (C-2 by distance)
+
+
+def _order_reading(order: Order, product: CustomerProduct, on: date, now: datetime) -> bool:
+    """C-2: the mileage in the order's service report (`report["mileage_km"]`, when the
+    report carries one) is a reading of the day the product was taken back. A reading that
+    would be refused (below an earlier one) is skipped: it never fails the completion."""
+    km = (order.report or {}).get("mileage_km") if isinstance(order.report, dict) else None
+    if not isinstance(km, int) or isinstance(km, bool) or km < 0:
+        return False
+    if MileageReading.objects.filter(product_id=product.pk, source="order", read_on=on).exists():
+        return False
+    try:
+        _record_reading(product, km=km, on=on, source="order", actor=None, now=now)
+    except DomainError:
+        return False
+    return True
+
+
+def _latest_reading(product: CustomerProduct) -> rules.Reading | None:
+    row = (
+        MileageReading.objects.filter(product_id=product.pk)
+        .order_by("-read_on", "-km", "-pk")
+        .values_list("read_on", "km")
+        .first()
+    )
+    return rules.Reading(row[0], row[1]) if row else None
+
+
+def _refresh_distance(product: CustomerProduct, policy: rules.CarePolicy, today: date) -> None:
+    """Re-estimate the daily distance and the day the next maintenance km is reached; when
+    that moves the reminder's date (the earlier of date and distance), the queue is re-armed
+    and the reminder of the old date closed. The caller saves the product."""
+    since = today - timedelta(days=policy.mileage_lookback_days)
+    readings = [
+        rules.Reading(on, km)
+        for on, km in MileageReading.objects.filter(
+            product_id=product.pk, read_on__gte=since, read_on__lte=today
+        ).values_list("read_on", "km")
+    ]
+    per_day = rules.daily_distance(policy, readings, today)
+    due = rules.distance_due_on(_latest_reading(product), per_day, product.next_maintenance_km)
+    product.daily_km = round(per_day, 2) if per_day is not None else None
+    if due == product.distance_due_on:
+        return
+    before, _ = rules.maintenance_due(product.next_maintenance_due, product.distance_due_on)
+    product.distance_due_on = due
+    after, _ = rules.maintenance_due(product.next_maintenance_due, due)
+    if before != after:
+        product.maintenance_reminded = False
+        Task.objects.filter(
+            customer_id=product.customer_id,
+            product_id=product.pk,
+            open=True,
+            kind=TaskKind.MAINTENANCE,
+        ).update(open=False)
+
+
+def _record_reading(
+    product: CustomerProduct,
+    *,
+    km: int,
+    on: date,
+    source: str,
+    actor: User | None,
+    now: datetime,
+    contact: Contact | None = None,
+) -> MileageReading:
+    """One reading; refused when below a reading of an earlier or the same day (422)."""
+    lower = (
+        MileageReading.objects.filter(product_id=product.pk, read_on__lte=on, km__gt=km)
+        .order_by("-read_on")
+        .values_list("km", "read_on")
+        .first()
+    )
+    if lower is not None:
+        raise DomainError(
+            "mileage_decreased",
+            f"{km} km is below the {lower[0]} km read on {lower[1].isoformat()}.",
+            fields={"mileage_km": "below an earlier reading"},
+        )
+    reading = MileageReading.objects.create(
+        product=product,
+        km=km,
+        read_on=on,
+        source=source,
+        contact=contact,
+        recorded_by=actor,
+        recorded_at=now,
+    )
+    last = _latest_reading(product)
+    if last is not None:
+        product.mileage_km = last.km
+    _refresh_distance(product, care_policy(), local_day(now))
+    return reading
+
+
+def _product_for(actor: User, product_id: int | str) -> CustomerProduct:
+    try:
+        pid = int(product_id)
+    except (TypeError, ValueError):
+        pid = -1
+    product = (
+        CustomerProduct.objects.select_for_update()
+        .filter(pk=pid, customer__in=customers_for_user(actor).values("pk"))
+        .first()
+    )
+    if product is None:
+        raise DomainError("not_found", f"No product {product_id}.", status=404)
+    return product
+
+
+def mileage_record(
+    *, actor: User, product_id: int | str, data: Any, now: datetime, source: str = "form"
+) -> MileageReading:
+    """C-2: record a vehicle's mileage (the product's reading form and the API)."""
+    body = parse(inputs.ReadingIn, data)
+    with transaction.atomic():
+        product = _product_for(actor, product_id)
+        require_care(actor, product.customer)
+        on = body.read_on or local_day(now)
+        if on > local_day(now):
+            raise DomainError(
+                "reading_in_future",
+                "A mileage reading cannot be dated in the future.",
+                fields={"read_on": "in the future"},
+            )
+        reading = _record_reading(product, km=body.km, on=on, source=source, actor=actor, now=now)
+        product.save()
+    return reading
 
 
 def _move_maintenance(product: CustomerProduct, nxt: date | None) -> None:
@@ -184,20 +327,11 @@ def product_update(
 ) -> CustomerProduct:
     body = parse(inputs.ProductFileIn, data)
     with transaction.atomic():
-        try:
-            pid = int(product_id)
-        except (TypeError, ValueError):
-            pid = -1
-        product = (
-            CustomerProduct.objects.select_for_update()
-            .filter(pk=pid, customer__in=customers_for_user(actor).values("pk"))
-            .first()
-        )
-        if product is None:
-            raise DomainError("not_found", f"No product {product_id}.", status=404)
+        product = _product_for(actor, product_id)
         require_care(actor, product.customer)
         fields = inputs.drop_none(body.model_dump())
         nxt = fields.pop("next_maintenance_due", None)
+        km = fields.pop("mileage_km", None)
         for k, v in fields.items():
             setattr(product, k, v)
         if nxt is None and ("maintenance_interval_days" in fields or "last_service_on" in fields):
@@ -205,10 +339,20 @@ def product_update(
                 last_service=product.last_service_on or product.purchase_date or local_day(now),
                 interval_days=product.maintenance_interval_days,
             )
-        if product.maintenance_interval_km and product.mileage_km is not None:
+        if km is not None and km != product.mileage_km:
+            # The mileage on the product form is a reading of today (C-2 by distance).
+            _record_reading(product, km=km, on=local_day(now), source="form", actor=actor, now=now)
+        # The km target is set from the mileage when the interval is given (or there is no
+        # target yet); a later reading does not move it (a service does: completion).
+        if (
+            product.maintenance_interval_km
+            and product.mileage_km is not None
+            and ("maintenance_interval_km" in fields or product.next_maintenance_km is None)
+        ):
             product.next_maintenance_km = product.mileage_km + product.maintenance_interval_km
         if nxt is not None:
             _move_maintenance(product, nxt)
+        _refresh_distance(product, care_policy(), local_day(now))
         product.save()
     return product
 
@@ -294,6 +438,8 @@ def contact_log(*, actor: User, data: Any, now: datetime) -> Contact:
             task=task,
             event=task.event if task else None,
         )
+        if body.mileage_km is not None:
+            _contact_reading(c, body, contact, actor=actor, now=now)
         reached = body.outcome in (Outcome.REACHED, Outcome.SENT)
         if reached and body.channel in (Channel.PHONE_OUT, Channel.PHONE_IN, Channel.VISIT):
             c.last_contact_at = now
@@ -309,6 +455,37 @@ def contact_log(*, actor: User, data: Any, now: datetime) -> Contact:
         if task is not None and reached:
             _finish_task(task, actor=actor, now=now)
     return contact
+
+
+def _contact_reading(
+    c: Customer, body: inputs.ContactIn, contact: Contact, *, actor: User, now: datetime
+) -> None:
+    """C-2: the mileage told on a call or read at a visit, against the named product, else
+    the task's, else the customer's only vehicle (one with a plate)."""
+    assert body.mileage_km is not None
+    products = CustomerProduct.objects.select_for_update().filter(customer_id=c.pk)
+    pid = body.product or (contact.task.product_id if contact.task else None)
+    if pid is not None:
+        product = products.filter(pk=pid).first()
+    else:
+        vehicles = list(products.exclude(plate="")[:2])
+        product = vehicles[0] if len(vehicles) == 1 else None
+    if product is None:
+        raise DomainError(
+            "product_required",
+            "Say which of the customer's vehicles the mileage is of.",
+            fields={"product": "required"},
+        )
+    _record_reading(
+        product,
+        km=body.mileage_km,
+        on=local_day(now),
+        source="contact",
+        actor=actor,
+        now=now,
+        contact=contact,
+    )
+    product.save()
 
 
 def _order_for_contact(number: str | None, task: Task | None, c: Customer) -> Order | None:

@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("contacts/<str:form>.xlsx", views.export_view, name="export"),
     path("overview/", views.overview_view, name="overview"),
     path("events/", views.events_view, name="events"),
+    path("lists/<str:name>/", views.list_view, name="list"),
 ]

@@ -4,6 +4,7 @@ Thin: form posts become the services' inputs; refusals are shown next to the fie
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any
 
 from django.contrib import messages
@@ -12,15 +13,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
+from aftersales.core import export as core_export
 from aftersales.core.errors import error_message
-from aftersales.domain.care import CareClass, Channel, Purpose
+from aftersales.domain.care import CareClass
 from aftersales.domain.errors import DomainError
 
-from . import export, selectors, services
+from . import export, lists, selectors, services
 from .models import (
     CHANNEL_LABELS,
     OUTCOME_LABELS,
@@ -46,7 +47,17 @@ def _fail(request: HttpRequest, exc: DomainError) -> dict[str, str]:
 
 def _contact_payload(post: Any) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    for key in ("task", "customer", "order", "channel", "purpose", "outcome", "subject"):
+    for key in (
+        "task",
+        "customer",
+        "order",
+        "channel",
+        "purpose",
+        "outcome",
+        "subject",
+        "mileage_km",
+        "product",
+    ):
         v = post.get(key, "").strip()
         if v:
             data[key] = v
@@ -71,6 +82,9 @@ def my_day_view(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             errors = _fail(request, exc)
     today = timezone.localdate()
+    fmt = core_export.wanted(request)
+    if fmt:
+        return _export(request, fmt, lists.LISTS["my-day"])
     rows = selectors.my_day(user, today=today)
     return render(
         request,
@@ -157,14 +171,57 @@ def customer_view(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 def _contact_filters(request: HttpRequest) -> dict[str, Any]:
-    g = request.GET
-    return {
-        "channel": [c for c in g.getlist("channel") if c in {x.value for x in Channel}] or None,
-        "purpose": [p for p in g.getlist("purpose") if p in {x.value for x in Purpose}] or None,
-        "actor": g.get("actor") or None,
-        "date_from": parse_date(g.get("date_from", "") or "") if g.get("date_from") else None,
-        "date_to": parse_date(g.get("date_to", "") or "") if g.get("date_to") else None,
-    }
+    return lists.contact_filters(request.GET)
+
+
+def _ctx(request: HttpRequest) -> lists.Ctx:
+    return lists.Ctx(_user(request), request.GET, timezone.localdate(), timezone.now())
+
+
+def _export(request: HttpRequest, fmt: str, d: lists.ListDef) -> HttpResponse:
+    """The list's rows under the page's filters, every row (no pagination), masked."""
+    return core_export.response(  # type: ignore[return-value]
+        fmt,
+        name=f"care-{d.name}",
+        headers=[str(h) for h in d.headers],
+        rows=d.rows(_ctx(request)),
+    )
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    q = request.GET.copy()
+    q.pop("page", None)
+    return q.urlencode() + "&" if q else ""
+
+
+@login_required
+def list_view(request: HttpRequest, name: str) -> HttpResponse:
+    """One of the care lists as a table with its filters and its CSV/XLSX export."""
+    d = lists.LISTS.get(name)
+    if d is None:
+        return render(request, "care/404.html", {"message": name}, status=404)
+    fmt = core_export.wanted(request)
+    if fmt:
+        return _export(request, fmt, d)
+    page = request.GET.get("page", "1")
+    n = max(1, int(page)) if page.isdigit() else 1
+    rows = list(islice(d.rows(_ctx(request)), (n - 1) * 100, n * 100 + 1))
+    col = d.customer_col
+    return render(
+        request,
+        "care/list.html",
+        {
+            "d": d,
+            "rows": [
+                [(v, col is not None and i == col) for i, v in enumerate(r)] for r in rows[:100]
+            ],
+            "has_more": len(rows) > 100,
+            "page": n,
+            "filters": [(f, request.GET.get(f.name, "")) for f in d.filters],
+            "query": _query_without_page(request),
+            "lists": [(x.name, x.title) for x in lists.LISTS.values()],
+        },
+    )
 
 
 @login_required
@@ -174,6 +231,9 @@ def contacts_view(request: HttpRequest) -> HttpResponse:
         filters = _contact_filters(request)
     except ValueError:
         filters = {}
+    fmt = core_export.wanted(request)
+    if fmt:
+        return _export(request, fmt, lists.LISTS["contacts"])
     qs = selectors.contact_list(user, **filters)
     page = max(
         1, int(request.GET.get("page", "1")) if request.GET.get("page", "1").isdigit() else 1
@@ -284,6 +344,9 @@ def events_view(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("care:events"))
         except DomainError as exc:
             errors = _fail(request, exc)
+    fmt = core_export.wanted(request)
+    if fmt:
+        return _export(request, fmt, lists.LISTS["events"])
     rows = []
     for e in Event.objects.order_by("-starts_on", "-pk")[:50]:
         inv = Invitation.objects.filter(event=e)

@@ -82,7 +82,10 @@ class CustomerPhone(models.Model):
 class CustomerProduct(models.Model):
     """A product the customer owns: appliance serial or vehicle plate."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="products")
+    # No index of its own: the (customer, serial) index below serves lookups by customer.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="products", db_index=False
+    )
     category = models.CharField(_("category"), max_length=40)
     brand = models.CharField(_("brand"), max_length=80, blank=True)
     model = models.CharField(_("model"), max_length=80, blank=True)
@@ -104,6 +107,11 @@ class CustomerProduct(models.Model):
     next_maintenance_km = models.PositiveIntegerField(
         _("next maintenance at (km)"), null=True, blank=True
     )
+    # C-2 by distance: the estimated km driven per day (from the mileage readings, see
+    # domain.care.daily_distance) and the day the projected mileage reaches
+    # `next_maintenance_km`. The reminder is due at the earlier of this and the date.
+    daily_km = models.FloatField(_("estimated km per day"), null=True, blank=True)
+    distance_due_on = models.DateField(_("distance due (projected)"), null=True, blank=True)
     # Work-queue flags of run_schedules: the reminder (C-2) and the loss call (C-8) for the
     # current `next_maintenance_due` exist; both are cleared when the date moves.
     maintenance_reminded = models.BooleanField(default=False)
@@ -118,6 +126,11 @@ class CustomerProduct(models.Model):
                 fields=["next_maintenance_due"],
                 name="product_reminder_queue",
                 condition=models.Q(maintenance_reminded=False, next_maintenance_due__isnull=False),
+            ),
+            models.Index(
+                fields=["distance_due_on"],
+                name="product_distance_queue",
+                condition=models.Q(maintenance_reminded=False, distance_due_on__isnull=False),
             ),
             models.Index(
                 fields=["next_maintenance_due"],

@@ -5,6 +5,8 @@ The numbers live in care.CarePolicy (one editable row); services pass `CarePolic
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -102,6 +104,10 @@ class CarePolicy:
     loyal_period_days: int = 365
     loyal_min_visits: int = 3
     loyal_min_spend: Decimal = Decimal("0")
+    # C-2 by distance: the daily distance is estimated from at least this many mileage
+    # readings (on different days) taken within the look-back window before today.
+    mileage_min_readings: int = 2
+    mileage_lookback_days: int = 365
 
 
 def parse_class(value: str | None) -> CareClass | None:
@@ -170,6 +176,68 @@ def maintenance_remind_on(policy: CarePolicy, next_due: date) -> date:
     return next_due - timedelta(days=policy.maintenance_ahead_days)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A mileage (odometer) reading of a vehicle on a day."""
+
+    on: date
+    km: int
+
+
+def daily_distance(policy: CarePolicy, readings: Iterable[Reading], today: date) -> float | None:
+    """C-2: the estimated distance driven per day (km), from the readings taken within
+    `mileage_lookback_days` before today (future-dated readings are ignored).
+
+    The estimate is the slope between the earliest and the latest reading of the window:
+    (km_latest − km_earliest) / days between them. Several readings on one day count once
+    (the highest). Fewer than `mileage_min_readings` days with a reading, a window of
+    zero days or a mileage that went down (odometer replaced, typing error) → no estimate
+    (None): the reminder then goes by date only."""
+    since = today - timedelta(days=policy.mileage_lookback_days)
+    by_day: dict[date, int] = {}
+    for r in readings:
+        if since <= r.on <= today:
+            by_day[r.on] = max(r.km, by_day.get(r.on, r.km))
+    if len(by_day) < max(2, policy.mileage_min_readings):
+        return None
+    first, last = min(by_day), max(by_day)
+    days = (last - first).days
+    driven = by_day[last] - by_day[first]
+    if days <= 0 or driven < 0:
+        return None
+    return driven / days
+
+
+def distance_due_on(last: Reading | None, per_day: float | None, due_km: int | None) -> date | None:
+    """C-2: the day the projected mileage reaches `due_km` (the next maintenance at km),
+    from the latest reading and the daily distance. Already reached → the reading's day.
+    No reading, no estimate, nothing driven or no km target → None."""
+    if last is None or due_km is None:
+        return None
+    if last.km >= due_km:
+        return last.on
+    if not per_day or per_day <= 0:
+        return None
+    return last.on + timedelta(days=math.ceil((due_km - last.km) / per_day))
+
+
+class DueBasis(StrEnum):
+    DATE = "date"
+    DISTANCE = "distance"
+
+
+def maintenance_due(
+    by_date: date | None, by_distance: date | None
+) -> tuple[date, DueBasis] | tuple[None, None]:
+    """C-2: the maintenance falls due at the EARLIER of the date-based due date and the
+    day the distance is projected to be reached (a tie counts as by date)."""
+    if by_distance is not None and (by_date is None or by_distance < by_date):
+        return by_distance, DueBasis.DISTANCE
+    if by_date is not None:
+        return by_date, DueBasis.DATE
+    return None, None
+
+
 def next_maintenance(
     *, last_service: date, interval_days: int | None, purchase_date: date | None = None
 ) -> date | None:
@@ -192,6 +260,22 @@ def check_event_date(event_day: date, today: date) -> None:
             f"The event day {event_day.isoformat()} is in the past.",
             fields={"starts_on": "in the past"},
         )
+
+
+def product_task_window(policy: CarePolicy, kind: TaskKind, due: date) -> tuple[date, date]:
+    """The (due day, deadline) of a product's task for maintenance date `due`: C-2 the
+    reminder is due `maintenance_ahead_days` before, to be done by the date itself; C-8 the
+    loss call is due `lost_after_days` after, to be done within the week after that."""
+    if kind == TaskKind.MAINTENANCE:
+        return maintenance_remind_on(policy, due), due
+    if kind == TaskKind.LOSS_CALL:
+        start = lost_since(policy, due)
+        return start, start + timedelta(days=LOSS_CALL_WITHIN_DAYS)
+    raise ValueError(kind)
+
+
+# C-8: the loss call is made within a week of the customer counting as lost.
+LOSS_CALL_WITHIN_DAYS = 7
 
 
 def lost_since(policy: CarePolicy, next_maintenance_due: date) -> date:
