@@ -214,19 +214,19 @@ def test_c2_a_reading_on_the_product_form_does_not_move_the_km_target(api, clerk
 
 
 def test_c2_reading_from_the_order_service_report_when_it_carries_one(api, clerk, tech):
-    """Orders' service report has no mileage field yet (docs/care.md "Needs from main"); when
-    it carries `mileage_km`, completion records it as a reading of the service day."""
+    """The technician enters the odometer in the service report (R-1's `mileage_km`);
+    completion records it as a reading of the service day, once."""
     from aftersales.care.services import schedule_for_completed_order
     from aftersales.orders.models import Order
-    from tests.care.helpers import completed_order
+    from tests.flows.helpers import FULL_REPORT, drive, receive
 
-    o = completed_order(api(clerk), api(tech))
+    c, t = api(clerk), api(tech)
+    with frozen(T0):
+        o = receive(c, product={"category": "vehicle"})
+        drive(c, t, o["number"], "completed", now=T0, report={**FULL_REPORT, "mileage_km": 42_000})
     order = Order.objects.get(number=o["number"])
-    assert not MileageReading.objects.filter(product_id=order.product_id).exists()
-    Order.objects.filter(pk=order.pk).update(report={**order.report, "mileage_km": 42_000})
-    order.refresh_from_db()
-    with frozen(T0 + timedelta(hours=1)):
-        schedule_for_completed_order(order, now=T0 + timedelta(hours=1))
+    assert order.report["mileage_km"] == 42_000
+    with frozen(T0 + timedelta(hours=1)):  # a second run of the receiver adds nothing
         schedule_for_completed_order(order, now=T0 + timedelta(hours=1))
     got = list(
         MileageReading.objects.filter(product_id=order.product_id).values_list("km", "source")
@@ -234,3 +234,17 @@ def test_c2_reading_from_the_order_service_report_when_it_carries_one(api, clerk
     assert got == [(42_000, "order")]
     order.product.refresh_from_db()
     assert order.product.mileage_km == 42_000
+
+
+def test_c2_a_negative_mileage_in_the_report_is_refused(api, clerk, tech):
+    from tests.flows.helpers import FULL_REPORT, assert_error, drive, receive
+
+    c, t = api(clerk), api(tech)
+    with frozen(T0):
+        o = receive(c, product={"category": "vehicle"})
+        drive(c, t, o["number"], "on_site", now=T0)
+        before = MileageReading.objects.count()
+        r = t.post(f"/orders/{o['number']}/complete", {**FULL_REPORT, "mileage_km": -5})
+    err = assert_error(r, 422, "validation")
+    assert any("mileage_km" in k for k in err["fields"]), err
+    assert MileageReading.objects.count() == before

@@ -28,6 +28,8 @@ class ServiceReport(BaseModel):
     test_run_done: bool = False
     customer_signature: Annotated[str, Field(max_length=120)] = ""
     customer_rating: int | None = Field(default=None, ge=1, le=5)
+    # Odometer at hand-back (vehicles): a C-2 mileage reading for distance-based reminders.
+    mileage_km: int | None = Field(default=None, ge=0, le=10_000_000)
 
 
 def missing_fields(report: ServiceReport) -> list[str]:
