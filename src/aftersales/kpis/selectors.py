@@ -1,0 +1,696 @@
+"""Reads of the indicators app: filters and their errors, the figures (one grouped aggregate
+query per breakdown), the money figures, the drill-down lists, the boards (D-3, O-12) and
+the archived reports. Who sees what follows `orders.selectors.orders_for_user`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from aftersales.accounts.models import Outlet, User
+from aftersales.core.policy import current_policy
+from aftersales.core.refcache import ProcessCache
+from aftersales.domain import kpis as rules
+from aftersales.domain.codes import PRODUCT_CATEGORIES, Role
+from aftersales.domain.errors import DomainError
+from aftersales.orders.models import Order
+from aftersales.orders.selectors import orders_for_user, sees_whole_network
+
+from . import indicators as ind
+from .models import KpiPolicy, KpiTarget, Report
+
+# Roles that open the indicators, boards and reports. Technicians and parts keepers have
+# their own pages (scorecard, P-9 on the parts account).
+VIEWERS = frozenset({Role.CLERK, Role.DISPATCHER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN})
+WRITERS = frozenset({Role.SUPERVISOR, Role.MANAGER, Role.ADMIN})
+
+
+def require_viewer(user: User) -> None:
+    if not user.role_set & VIEWERS:
+        raise DomainError("forbidden", "Your roles may not open the indicators.", status=403)
+
+
+def _load_policy() -> tuple[KpiPolicy, dict[str, rules.Target]]:
+    row = KpiPolicy.objects.order_by("pk").first() or KpiPolicy()
+    return row, {t.kpi: t.target() for t in KpiTarget.objects.all()}
+
+
+_policy = ProcessCache(_load_policy, models=("kpis.KpiPolicy", "kpis.KpiTarget"))
+
+
+def policy() -> KpiPolicy:
+    return _policy.get()[0]
+
+
+def targets() -> dict[str, rules.Target]:
+    return _policy.get()[1]
+
+
+def tz() -> Any:
+    return timezone.get_current_timezone()
+
+
+def local_today(now: datetime) -> date:
+    return timezone.localtime(now).date()
+
+
+def at_midnight(d: date) -> datetime:
+    return datetime.combine(d, time(0), tz())
+
+
+# --- Filters ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    period: rules.Period
+    outlet: Outlet | None
+    region: str
+    category: str
+    technician: User | None
+
+    def query(self) -> dict[str, str]:
+        """The filters as query parameters (links to the drill-down and the exports)."""
+        q: dict[str, str] = {}
+        p = self.period
+        if len(p.label) == 7:
+            q["month"] = p.label
+        else:
+            q["from"] = p.start.isoformat()
+            q["to"] = date.fromordinal(p.end.toordinal() - 1).isoformat()
+        if self.outlet:
+            q["outlet"] = self.outlet.code
+        if self.region:
+            q["region"] = self.region
+        if self.category:
+            q["category"] = self.category
+        if self.technician:
+            q["technician"] = self.technician.username
+        return q
+
+    def key(self) -> str:
+        return json.dumps(self.query(), sort_keys=True)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": {
+                "label": self.period.label,
+                "start": self.period.start.isoformat(),
+                "end": self.period.end.isoformat(),
+            },
+            "outlet": self.outlet.code if self.outlet else None,
+            "region": self.region or None,
+            "category": self.category or None,
+            "technician": self.technician.username if self.technician else None,
+        }
+
+
+def outlets_for_user(user: User) -> QuerySet[Outlet]:
+    if sees_whole_network(user):
+        return Outlet.objects.all()
+    if user.outlet_id is None:
+        return Outlet.objects.none()
+    return Outlet.objects.filter(pk=user.outlet_id)
+
+
+def technicians_for_user(user: User) -> list[User]:
+    qs = User.objects.filter(is_active=True).order_by("username")
+    if not sees_whole_network(user):
+        qs = qs.filter(outlet_id=user.outlet_id or 0)
+    return [u for u in qs if Role.TECHNICIAN in u.role_set]
+
+
+def parse_filters(user: User, params: Mapping[str, Any], *, now: datetime) -> Filters:
+    """Read `month` or `from`/`to`, `outlet`, `region`, `category`, `technician`. Unknown
+    (or not visible) outlets and technicians, a reversed or future period → 422."""
+    require_viewer(user)
+
+    def get(name: str) -> str:
+        v = params.get(name)
+        return str(v).strip() if v not in (None, "") else ""
+
+    period = rules.period_of(
+        month=get("month") or None,
+        start=get("from") or None,
+        end=get("to") or None,
+        today=local_today(now),
+    )
+    outlet = None
+    if code := get("outlet"):
+        outlet = outlets_for_user(user).filter(code=code).first()
+        if outlet is None:
+            raise DomainError(
+                "unknown_outlet", f"No outlet {code!r}.", fields={"outlet": "unknown"}
+            )
+    region = get("region")
+    if region and not outlets_for_user(user).filter(region=region).exists():
+        raise DomainError("unknown_region", f"No region {region!r}.", fields={"region": "unknown"})
+    category = get("category")
+    if category and category not in PRODUCT_CATEGORIES:
+        raise DomainError(
+            "unknown_category", f"No product category {category!r}.", fields={"category": "unknown"}
+        )
+    tech = None
+    if username := get("technician"):
+        tech = next((t for t in technicians_for_user(user) if t.username == username), None)
+        if tech is None:
+            raise DomainError(
+                "unknown_technician",
+                f"No technician {username!r}.",
+                fields={"technician": "unknown"},
+            )
+    return Filters(period, outlet, region, category, tech)
+
+
+def ctx_of(f: Filters, now: datetime) -> ind.Ctx:
+    from aftersales.warranty.selectors import policy as warranty_policy
+
+    return ind.Ctx(
+        start=at_midnight(f.period.start),
+        end=at_midnight(f.period.end),
+        now=now,
+        timely=warranty_policy().targets(),
+        backlog_hours=tuple(current_policy().backlog_hours),
+    )
+
+
+def filtered_orders(user: User, f: Filters) -> QuerySet[Order]:
+    qs = orders_for_user(user)
+    if f.outlet is not None:
+        qs = qs.filter(outlet_id=f.outlet.pk)
+    if f.region:
+        ids = list(outlets_for_user(user).filter(region=f.region).values_list("pk", flat=True))
+        qs = qs.filter(outlet_id__in=ids)
+    if f.category:
+        qs = qs.filter(category=f.category)
+    if f.technician is not None:
+        qs = qs.filter(assignee_id=f.technician.pk)
+    return qs
+
+
+def visible_outlet_ids(user: User, f: Filters) -> list[int]:
+    qs = outlets_for_user(user)
+    if f.outlet is not None:
+        qs = qs.filter(pk=f.outlet.pk)
+    if f.region:
+        qs = qs.filter(region=f.region)
+    return list(qs.values_list("pk", flat=True))
+
+
+# --- Figures ----------------------------------------------------------------------------------
+
+
+def _aggregates(c: ind.Ctx, defs: tuple[ind.Definition, ...]) -> dict[str, Any]:
+    aggs: dict[str, Any] = {}
+    for d in defs:
+        assert d.build is not None
+        spec = d.build(c)
+        aggs[f"{d.id}__n"] = Count("pk", filter=spec.base)
+        if spec.hit is not None:
+            aggs[f"{d.id}__k"] = Count("pk", filter=spec.base & spec.hit)
+        if spec.value is not None:
+            aggs[f"{d.id}__s"] = Sum(spec.value, filter=spec.base)
+    return aggs
+
+
+_PERIOD_COLUMNS = ("created_at", "completed_at", "closed_at", "revisited_at")
+PERIOD_DEFS = tuple(d for d in ind.ORDER_DEFS if not d.id.startswith("backlog"))
+BACKLOG_DEFS = tuple(d for d in ind.ORDER_DEFS if d.id.startswith("backlog"))
+
+
+def _period_rows(qs: QuerySet[Order], c: ind.Ctx) -> QuerySet[Order]:
+    """Orders with any of their period timestamps in the period: each figure's own
+    condition then picks its rows (one pass over them, served by the timestamps' indexes)."""
+    any_in = Q()
+    for col in _PERIOD_COLUMNS:
+        any_in |= Q(**{f"{col}__gte": c.start, f"{col}__lt": c.end})
+    out: QuerySet[Order] = ind.annotate(qs.filter(any_in))
+    return out
+
+
+def grouped(qs: QuerySet[Order], c: ind.Ctx, by: str) -> dict[Any, dict[str, Any]]:
+    """Raw counts and sums of every order figure per `by` (outlet_id / assignee_id)."""
+    out: dict[Any, dict[str, Any]] = defaultdict(dict)
+    rows = _period_rows(qs, c).values(by).annotate(**_aggregates(c, PERIOD_DEFS)).order_by()
+    for r in rows:
+        out[r.pop(by)].update(r)
+    back = (
+        qs.filter(status__in=ind.OPEN, created_at__lt=c.now - _hours(min(c.backlog_hours)))
+        .values(by)
+        .annotate(**_aggregates(c, BACKLOG_DEFS))
+        .order_by()
+    )
+    for r in back:
+        out[r.pop(by)].update(r)
+    return out
+
+
+def _hours(h: int) -> Any:
+    from datetime import timedelta
+
+    return timedelta(hours=h)
+
+
+def _sum_groups(groups: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+    total: dict[str, Any] = defaultdict(int)
+    for row in groups.values():
+        for k, v in row.items():
+            if v is not None:
+                total[k] += v
+    return total
+
+
+def figure(
+    d: ind.Definition,
+    raw: Mapping[str, Any],
+    *,
+    elapsed_days: int,
+    target: rules.Target | None,
+) -> dict[str, Any]:
+    """One figure from its counts: value, numerator/denominator, target and its colour."""
+    n = int(raw.get(f"{d.id}__n") or 0)
+    k = raw.get(f"{d.id}__k")
+    value: Decimal | None
+    if d.kind == "rate":
+        value = rules.percent(int(k or 0), n)
+    elif d.kind == "mean":
+        value = rules.mean(raw.get(f"{d.id}__s"), n)
+    elif d.kind == "per_day":
+        value = rules.mean(n, elapsed_days, "0.1")
+    else:
+        value = Decimal(n)
+    return _figure_dict(
+        d, value, numerator=None if k is None else int(k), denominator=n, target=target
+    )
+
+
+def _figure_dict(
+    d: ind.Definition,
+    value: Decimal | None,
+    *,
+    numerator: Any,
+    denominator: Any,
+    target: rules.Target | None,
+    currency: str | None = None,
+) -> dict[str, Any]:
+    band = rules.band(value, target)
+    return {
+        "id": d.id,
+        "rule": d.rule,
+        "label": str(d.label),
+        "definition": " ".join(str(d.formula or "").split()),
+        "unit": d.unit,
+        "currency": currency,
+        "value": None if value is None else str(value),
+        "numerator": None if numerator is None else str(numerator),
+        "denominator": None if denominator is None else str(denominator),
+        "no_data": value is None,
+        "target": None
+        if target is None
+        else {
+            "value": str(target.value),
+            "comparison": target.comparison,
+            "amber": str(target.amber),
+        },
+        "band": band,
+        "drill": d.build is not None or d.id in MONEY_DRILL,
+    }
+
+
+def order_figures(raw: Mapping[str, Any], f: Filters, now: datetime) -> list[dict[str, Any]]:
+    t = targets()
+    days = f.period.elapsed_days(local_today(now))
+    return [figure(d, raw, elapsed_days=days, target=t.get(d.id)) for d in ind.ORDER_DEFS]
+
+
+# --- Money and parts figures ------------------------------------------------------------------
+
+MONEY_DRILL = {
+    "revenue_labour",
+    "revenue_parts",
+    "value_per_order",
+    "warranty_claims",
+    "oow_parts_ratio",
+}
+
+
+def currency() -> str:
+    from aftersales.warranty.selectors import policy as warranty_policy
+
+    return warranty_policy().currency
+
+
+def _accepted_quotes(qs: QuerySet[Order], c: ind.Ctx) -> Any:
+    from aftersales.warranty.models import Quote
+
+    return Quote.objects.filter(
+        status="accepted", decided_at__gte=c.start, decided_at__lt=c.end, order__in=qs
+    )
+
+
+def _claims(qs: QuerySet[Order], c: ind.Ctx) -> Any:
+    from aftersales.parts.models import OldPartReturn
+
+    return OldPartReturn.objects.filter(
+        order__in=qs.filter(closed_at__gte=c.start, closed_at__lt=c.end)
+    )
+
+
+def _issues(qs: QuerySet[Order], c: ind.Ctx) -> Any:
+    from aftersales.domain.parts import MoveKind
+    from aftersales.parts.models import StockMove
+
+    return StockMove.objects.filter(
+        kind=MoveKind.ISSUE.value, at__gte=c.start, at__lt=c.end, doc__order__in=qs
+    )
+
+
+def oow_values(qs: QuerySet[Order], c: ind.Ctx) -> tuple[Decimal, Decimal]:
+    """P-9 over the filtered orders: (out-of-warranty value, all value) of parts issued in
+    the period; the verdict is the order's W-1 (`warranty.selectors.orders_warranty`), as the
+    parts app's `oow_ratio` reads it."""
+    from aftersales.warranty.selectors import orders_warranty
+
+    rows = list(_issues(qs, c).values_list("doc__order_id", "qty", "unit_cost").order_by())
+    orders = Order.objects.select_related("product").in_bulk({r[0] for r in rows})
+    verdicts = {oid: v.in_warranty for oid, v in orders_warranty(orders.values()).items()}
+    oow, total = Decimal(0), Decimal(0)
+    for oid, qty, cost in rows:
+        value = -qty * cost
+        total += value
+        if not verdicts[oid]:
+            oow += value
+    return oow, total
+
+
+def money_figures(
+    user: User, qs: QuerySet[Order], f: Filters, c: ind.Ctx, completed: int
+) -> list[dict[str, Any]]:
+    from aftersales.parts.models import AccountEntry
+
+    cur = currency()
+    t = targets()
+    lines: dict[str, Decimal] = {
+        r["lines__kind"]: r["s"] or Decimal(0)
+        for r in _accepted_quotes(qs, c)
+        .filter(currency=cur)
+        .values("lines__kind")
+        .annotate(s=Sum("lines__amount"))
+        .order_by()
+        if r["lines__kind"]
+    }
+    labour = lines.get("labour", Decimal(0)) + lines.get("travel", Decimal(0))
+    parts = lines.get("part", Decimal(0))
+    claims = _claims(qs, c).filter(currency=cur).aggregate(s=Sum("value"), n=Count("pk"))
+    purchases = AccountEntry.objects.filter(
+        kind="purchase",
+        currency=cur,
+        at__gte=c.start,
+        at__lt=c.end,
+        outlet_id__in=visible_outlet_ids(user, f),
+    ).aggregate(s=Sum("amount"), n=Count("pk"))
+    oow, total = oow_values(qs, c)
+    D = ind.DEFS
+    has_revenue = bool(lines)
+    return [
+        _figure_dict(D["revenue_labour"], labour if has_revenue else None, numerator=None, denominator=None, target=t.get("revenue_labour"), currency=cur),
+        _figure_dict(D["revenue_parts"], parts if has_revenue else None, numerator=None, denominator=None, target=t.get("revenue_parts"), currency=cur),
+        _figure_dict(D["revenue_insurance"], None, numerator=None, denominator=None, target=None, currency=cur),
+        _figure_dict(D["value_per_order"], rules.mean(labour + parts, completed) if has_revenue else None, numerator=labour + parts, denominator=completed, target=t.get("value_per_order"), currency=cur),
+        _figure_dict(D["warranty_claims"], claims["s"] if claims["n"] else None, numerator=claims["n"], denominator=None, target=t.get("warranty_claims"), currency=cur),
+        _figure_dict(D["parts_purchases"], -purchases["s"] if purchases["n"] else None, numerator=purchases["n"], denominator=None, target=t.get("parts_purchases"), currency=cur),
+        _figure_dict(D["oow_parts_ratio"], rules.ratio(oow, total), numerator=oow, denominator=total, target=t.get("oow_parts_ratio"), currency=cur),
+    ]  # fmt: skip
+
+
+# --- Dashboard --------------------------------------------------------------------------------
+
+
+def _cache_key(user: User, f: Filters, what: str) -> str:
+    scope = "*" if sees_whole_network(user) else f"o{user.outlet_id}"
+    raw = f"{what}|{scope}|{f.key()}|{settings.LANGUAGE_CODE}"
+    return "kpis:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def figures(user: User, f: Filters, *, now: datetime, use_cache: bool = True) -> dict[str, Any]:
+    """Every figure for the filters (what `/api/v1/kpis` returns), with the per-outlet and
+    per-technician breakdowns and the daily trend the dashboard charts draw.
+
+    Warm: the result is kept in Django's cache for `KpiPolicy.cache_seconds` (60 s), keyed
+    by the caller's visibility and the filters; no invalidation on writes — a figure is at
+    most that old. Cold: 4 grouped queries over orders plus 4 small ones (money, parts)."""
+    seconds = policy().cache_seconds
+    key = _cache_key(user, f, "figures")
+    if use_cache and seconds:
+        hit = cache.get(key)
+        if hit is not None:
+            return dict(hit)
+    out = compute(user, f, now=now)
+    if use_cache and seconds:
+        cache.set(key, out, seconds)
+    return out
+
+
+def compute(user: User, f: Filters, *, now: datetime) -> dict[str, Any]:
+    c = ctx_of(f, now)
+    qs = filtered_orders(user, f)
+    by_outlet = grouped(qs, c, "outlet_id")
+    total = _sum_groups(by_outlet)
+    figs = order_figures(total, f, now)
+    completed = int(total.get("repeat_repair__n") or 0)
+    figs += money_figures(user, qs, f, c, completed)
+    outlets = {o.pk: o for o in Outlet.objects.filter(pk__in=list(by_outlet))}
+    tech_groups = grouped(qs, c, "assignee_id")
+    people = {u.pk: u for u in User.objects.filter(pk__in=[k for k in tech_groups if k])}
+    return {
+        "filters": f.as_dict(),
+        "computed_at": now.isoformat(),
+        "figures": figs,
+        "by_outlet": [
+            {"outlet": outlets[k].code, "name": outlets[k].name, "figures": _compact(row, f, now)}
+            for k, row in sorted(by_outlet.items(), key=lambda kv: outlets[kv[0]].code)
+        ],
+        "by_technician": [
+            {
+                "technician": people[k].username,
+                "name": str(people[k]),
+                "figures": _compact(row, f, now),
+            }
+            for k, row in sorted(
+                ((k, v) for k, v in tech_groups.items() if k in people),
+                key=lambda kv: (-(kv[1].get("repeat_repair__n") or 0), people[kv[0]].username),
+            )
+        ],
+        "trend": trend(qs, c),
+    }
+
+
+def _compact(raw: Mapping[str, Any], f: Filters, now: datetime) -> dict[str, dict[str, Any]]:
+    return {
+        fig["id"]: {
+            "value": fig["value"],
+            "numerator": fig["numerator"],
+            "denominator": fig["denominator"],
+            "band": fig["band"],
+        }
+        for fig in order_figures(raw, f, now)
+    }
+
+
+def trend(qs: QuerySet[Order], c: ind.Ctx) -> list[dict[str, Any]]:
+    """Per local day: orders received, orders closed and SLA compliance of those closed."""
+    days: dict[date, dict[str, Any]] = defaultdict(
+        lambda: {"received": 0, "closed": 0, "sla": None}
+    )
+    for r in (
+        qs.filter(created_at__gte=c.start, created_at__lt=c.end)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        days[r["day"]]["received"] = r["n"]
+    sla = ind.sla_compliance(c)
+    for r in (
+        qs.filter(sla.base)
+        .annotate(day=TruncDate("closed_at"))
+        .values("day")
+        .annotate(n=Count("pk"), k=Count("pk", filter=sla.hit))
+        .order_by()
+    ):
+        days[r["day"]]["closed"] = r["n"]
+        v = rules.percent(r["k"], r["n"])
+        days[r["day"]]["sla"] = None if v is None else str(v)
+    return [{"day": d.isoformat(), **days[d]} for d in sorted(days)]
+
+
+# --- Drill-down -------------------------------------------------------------------------------
+
+PARTS = ("all", "hit", "miss")
+
+
+def drill(user: User, f: Filters, kpi: str, part: str, *, now: datetime) -> QuerySet[Order]:
+    """The orders behind a figure (exactly those counted)."""
+    if kpi not in ind.DEFS or not (ind.DEFS[kpi].build or kpi in MONEY_DRILL):
+        raise DomainError(
+            "unknown_kpi", f"No drillable indicator {kpi!r}.", fields={"kpi": "unknown"}
+        )
+    if part not in PARTS:
+        raise DomainError(
+            "validation", "part is all, hit or miss.", fields={"part": "all|hit|miss"}
+        )
+    c = ctx_of(f, now)
+    qs = filtered_orders(user, f)
+    if kpi in ("revenue_labour", "revenue_parts", "value_per_order"):
+        out = qs.filter(pk__in=_accepted_quotes(qs, c).values("order_id"))
+    elif kpi == "warranty_claims":
+        out = qs.filter(pk__in=_claims(qs, c).values("order_id"))
+    elif kpi == "oow_parts_ratio":
+        out = qs.filter(pk__in=_issues(qs, c).values("doc__order_id"))
+    else:
+        out = ind.orders_behind(qs, kpi, part, c)
+    return out.select_related("outlet", "assignee").order_by("-created_at", "-pk")
+
+
+DRILL_HEADERS = (
+    "number",
+    "outlet",
+    "status",
+    "category",
+    "service_type",
+    "technician",
+    "received",
+    "completed",
+    "closed",
+    "within_sla",
+    "assessed_hours",
+    "repeat",
+    "revisit_satisfied",
+    "multiple_contacts",
+)
+
+
+def drill_row(o: Order) -> list[Any]:
+    return [
+        o.number,
+        o.outlet.code,
+        o.status,
+        o.category,
+        o.service_type,
+        o.assignee.username if o.assignee else "",
+        o.created_at,
+        o.completed_at,
+        o.closed_at,
+        o.within_sla,
+        o.assessed_hours,
+        o.repeat_of_id is not None,
+        o.revisit_satisfied,
+        o.multiple_contacts,
+    ]
+
+
+def drill_rows(qs: QuerySet[Order]) -> Iterator[list[Any]]:
+    for o in qs.iterator(chunk_size=2000):
+        yield drill_row(o)
+
+
+# --- Boards (D-3, O-12) -----------------------------------------------------------------------
+
+BOARD_SECTIONS = ("carry_in", "tomorrow", "special", "waiting_parts", "at_risk")
+
+
+def clerk_boards(actor: User, *, now: datetime, person: str | None = None) -> list[dict[str, Any]]:
+    """D-3 per person, from the dispatch app's `clerk_board` (same rules, same lists)."""
+    from aftersales.dispatch.selectors import clerk_board, clerk_people
+
+    require_viewer(actor)
+    people = clerk_people(actor)
+    if person:
+        people = [p for p in people if p.username == person]
+        if not people:
+            raise DomainError(
+                "unknown_person", f"No person {person!r}.", fields={"person": "unknown"}
+            )
+    out = []
+    for p in people:
+        board = clerk_board(actor, p, now=now)
+        out.append(
+            {
+                "person": p.username,
+                "name": str(p),
+                "counts": {k: len(board[k]) for k in BOARD_SECTIONS},
+                "lists": {k: board[k] for k in BOARD_SECTIONS},
+            }
+        )
+    return out
+
+
+BOARD_HEADERS = (
+    "person",
+    "list",
+    "number",
+    "contact",
+    "status",
+    "technician",
+    "appointment",
+    "sla_due_at",
+    "risk",
+)
+
+
+def board_rows(boards: list[dict[str, Any]]) -> Iterator[list[Any]]:
+    for b in boards:
+        for section in BOARD_SECTIONS:
+            for r in b["lists"][section]:
+                yield [
+                    b["person"],
+                    section,
+                    r.number,
+                    r.contact,
+                    r.status,
+                    r.assignee,
+                    r.appointment,
+                    r.sla_due_at,
+                    r.risk or "",
+                ]
+
+
+def backlog(actor: User, *, over_hours: int, now: datetime, outlet: str | None = None) -> list[Any]:
+    """O-12 rows (orders.backlog: responsible person, bucket, escalation) for the meeting."""
+    from aftersales.orders.backlog import backlog_rows
+
+    require_viewer(actor)
+    if outlet and not outlets_for_user(actor).filter(code=outlet).exists():
+        raise DomainError("unknown_outlet", f"No outlet {outlet!r}.", fields={"outlet": "unknown"})
+    rows = backlog_rows(actor, older_than_hours=over_hours, now=now)
+    return [r for r in rows if not outlet or r.outlet == outlet]
+
+
+# --- Archived reports -------------------------------------------------------------------------
+
+
+def reports_for_user(user: User) -> QuerySet[Report]:
+    require_viewer(user)
+    qs = Report.objects.select_related("outlet", "created_by")
+    if sees_whole_network(user):
+        return qs
+    return qs.filter(outlet_id=user.outlet_id or 0)
+
+
+def report_get(user: User, pk: int) -> Report:
+    r = reports_for_user(user).filter(pk=pk).first()
+    if r is None:
+        raise DomainError("not_found", "No such report.", status=404)
+    return r
