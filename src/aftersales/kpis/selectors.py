@@ -13,11 +13,11 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from aftersales.accounts.models import Outlet, User
 from aftersales.core.policy import current_policy
@@ -440,7 +440,9 @@ def money_figures(
 
 def _cache_key(user: User, f: Filters, what: str) -> str:
     scope = "*" if sees_whole_network(user) else f"o{user.outlet_id}"
-    raw = f"{what}|{scope}|{f.key()}|{settings.LANGUAGE_CODE}"
+    # The targets are part of the key: an edited target shows at once.
+    goals = sorted((k, t.value, t.comparison, t.amber) for k, t in targets().items())
+    raw = f"{what}|{scope}|{f.key()}|{get_language()}|{goals}"
     return "kpis:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
