@@ -309,6 +309,27 @@ MONEY_DEFS: tuple[Definition, ...] = (
     ),
 )
 
+# The timestamp whose period each order figure counts (one grouped query per column, each
+# served by its covering index, migration 0002); the backlog is a snapshot of open orders.
+PERIOD_COLUMN: dict[str, str] = {
+    "sla_compliance": "closed_at",
+    "assessed_hours": "closed_at",
+    "timely_accept": "completed_at",
+    "timely_contact": "completed_at",
+    "timely_arrive": "completed_at",
+    "timely_parts": "completed_at",
+    "timely_leftovers": "completed_at",
+    "timely_close": "completed_at",
+    "multiple_contacts": "created_at",
+    "repeat_repair": "completed_at",
+    "csi": "revisited_at",
+    "first_time_fix": "completed_at",
+    "orders_received": "created_at",
+    "orders_per_day": "created_at",
+    "backlog_2d": "",
+    "backlog_3d": "",
+}
+
 DEFS: dict[str, Definition] = {d.id: d for d in (*ORDER_DEFS, *MONEY_DEFS)}
 ORDER_IDS = tuple(d.id for d in ORDER_DEFS)
 

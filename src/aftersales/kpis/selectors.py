@@ -9,12 +9,12 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -225,51 +225,70 @@ def _aggregates(c: ind.Ctx, defs: tuple[ind.Definition, ...]) -> dict[str, Any]:
     return aggs
 
 
-_PERIOD_COLUMNS = ("created_at", "completed_at", "closed_at", "revisited_at")
-PERIOD_DEFS = tuple(d for d in ind.ORDER_DEFS if not d.id.startswith("backlog"))
-BACKLOG_DEFS = tuple(d for d in ind.ORDER_DEFS if d.id.startswith("backlog"))
+# Per local day for the trend chart: orders received (created) and closed (SLA).
+_DAY_COLUMNS = ("created_at", "closed_at")
 
 
-def _period_rows(qs: QuerySet[Order], c: ind.Ctx) -> QuerySet[Order]:
-    """Orders with any of their period timestamps in the period: each figure's own
-    condition then picks its rows (one pass over them, served by the timestamps' indexes)."""
-    any_in = Q()
-    for col in _PERIOD_COLUMNS:
-        any_in |= Q(**{f"{col}__gte": c.start, f"{col}__lt": c.end})
-    out: QuerySet[Order] = ind.annotate(qs.filter(any_in))
-    return out
+def _column_defs(col: str) -> tuple[ind.Definition, ...]:
+    return tuple(d for d in ind.ORDER_DEFS if ind.PERIOD_COLUMN[d.id] == col)
 
 
-def grouped(qs: QuerySet[Order], c: ind.Ctx, by: str) -> dict[Any, dict[str, Any]]:
-    """Raw counts and sums of every order figure per `by` (outlet_id / assignee_id)."""
-    out: dict[Any, dict[str, Any]] = defaultdict(dict)
-    rows = _period_rows(qs, c).values(by).annotate(**_aggregates(c, PERIOD_DEFS)).order_by()
-    for r in rows:
-        out[r.pop(by)].update(r)
-    back = (
-        qs.filter(status__in=ind.OPEN, created_at__lt=c.now - _hours(min(c.backlog_hours)))
-        .values(by)
-        .annotate(**_aggregates(c, BACKLOG_DEFS))
+Key = tuple[Any, Any, Any]  # (outlet_id, assignee_id, day or None)
+
+
+def grouped(qs: QuerySet[Order], c: ind.Ctx) -> dict[str, list[tuple[Key, dict[str, Any]]]]:
+    """Raw counts and sums of every order figure per (outlet, technician[, day]): one query
+    per period column (created, completed, closed, revisited) over that column's covering
+    index, plus one over the open orders for the backlog. Counts and sums add up, so the
+    totals, the per-outlet and per-technician rows and the trend are sums of these groups."""
+    out: dict[str, list[tuple[Key, dict[str, Any]]]] = {}
+    for col in ("created_at", "completed_at", "closed_at", "revisited_at"):
+        defs = _column_defs(col)
+        rows = ind.annotate(qs.filter(**{f"{col}__gte": c.start, f"{col}__lt": c.end}), tuple(d.id for d in defs))  # fmt: skip
+        keys = ["outlet_id", "assignee_id"]
+        if col in _DAY_COLUMNS:
+            rows = rows.annotate(day=TruncDate(col))
+            keys.append("day")
+        got = []
+        for r in rows.values(*keys).annotate(**_aggregates(c, defs)).order_by():
+            key = (r.pop("outlet_id"), r.pop("assignee_id"), r.pop("day", None))
+            got.append((key, r))
+        out[col] = got
+    back: Any = (
+        qs.filter(status__in=ind.OPEN, created_at__lt=c.now - timedelta(hours=min(c.backlog_hours)))
+        .values("outlet_id", "assignee_id")
+        .annotate(**_aggregates(c, _column_defs("")))
         .order_by()
     )
-    for r in back:
-        out[r.pop(by)].update(r)
+    out["backlog"] = [((r.pop("outlet_id"), r.pop("assignee_id"), None), r) for r in back]
     return out
 
 
-def _hours(h: int) -> Any:
-    from datetime import timedelta
-
-    return timedelta(hours=h)
-
-
-def _sum_groups(groups: dict[Any, dict[str, Any]]) -> dict[str, Any]:
-    total: dict[str, Any] = defaultdict(int)
-    for row in groups.values():
-        for k, v in row.items():
-            if v is not None:
-                total[k] += v
+def _sum_by(groups: dict[str, list[tuple[Key, dict[str, Any]]]], index: int | None) -> dict[Any, dict[str, Any]]:  # fmt: skip
+    """Sum the groups' counts by one part of the key (0 outlet, 1 technician; None: all)."""
+    total: dict[Any, dict[str, Any]] = defaultdict(lambda: defaultdict(int))
+    for rows in groups.values():
+        for key, row in rows:
+            bucket = total[None if index is None else key[index]]
+            for k, v in row.items():
+                if v is not None:
+                    bucket[k] += v
     return total
+
+
+def _value(d: ind.Definition, raw: Mapping[str, Any], days: int) -> tuple[Decimal | None, int | None, int]:  # fmt: skip
+    n = int(raw.get(f"{d.id}__n") or 0)
+    k = raw.get(f"{d.id}__k")
+    value: Decimal | None
+    if d.kind == "rate":
+        value = rules.percent(int(k or 0), n)
+    elif d.kind == "mean":
+        value = rules.mean(raw.get(f"{d.id}__s"), n)
+    elif d.kind == "per_day":
+        value = rules.mean(n, days, "0.1")
+    else:
+        value = Decimal(n)
+    return value, None if k is None else int(k), n
 
 
 def figure(
@@ -280,20 +299,8 @@ def figure(
     target: rules.Target | None,
 ) -> dict[str, Any]:
     """One figure from its counts: value, numerator/denominator, target and its colour."""
-    n = int(raw.get(f"{d.id}__n") or 0)
-    k = raw.get(f"{d.id}__k")
-    value: Decimal | None
-    if d.kind == "rate":
-        value = rules.percent(int(k or 0), n)
-    elif d.kind == "mean":
-        value = rules.mean(raw.get(f"{d.id}__s"), n)
-    elif d.kind == "per_day":
-        value = rules.mean(n, elapsed_days, "0.1")
-    else:
-        value = Decimal(n)
-    return _figure_dict(
-        d, value, numerator=None if k is None else int(k), denominator=n, target=target
-    )
+    value, k, n = _value(d, raw, elapsed_days)
+    return _figure_dict(d, value, numerator=k, denominator=n, target=target)
 
 
 def _figure_dict(
@@ -379,8 +386,17 @@ def _issues(qs: QuerySet[Order], c: ind.Ctx) -> Any:
 
 def oow_values(qs: QuerySet[Order], c: ind.Ctx) -> tuple[Decimal, Decimal]:
     """P-9 over the filtered orders: (out-of-warranty value, all value) of parts issued in
-    the period; the verdict is the order's W-1 (`warranty.selectors.orders_warranty`), as the
-    parts app's `oow_ratio` reads it."""
+    the period; the verdict is the order's W-1 (`warranty.selectors.orders_warranty`, on the
+    day it was received), as the parts app's `oow_ratio` reads it.
+
+    On PostgreSQL the W-1 rule runs inside one aggregate query (`_oow_sql`, the same
+    definition: proof of purchase over the product's date, model term over category term
+    over the default, extensions); elsewhere each order's verdict is computed in Python.
+    `test_p9_oow_ratio_agrees_with_the_parts_app` holds both equal to the parts app."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return _oow_sql(qs, c)
     from aftersales.warranty.selectors import orders_warranty
 
     rows = list(_issues(qs, c).values_list("doc__order_id", "qty", "unit_cost").order_by())
@@ -393,6 +409,72 @@ def oow_values(qs: QuerySet[Order], c: ind.Ctx) -> tuple[Decimal, Decimal]:
         if not verdicts[oid]:
             oow += value
     return oow, total
+
+
+def _term_sql() -> tuple[str, list[Any]]:
+    """W-1 `term_for` as a CASE over the product: model terms, then category terms (the
+    last listed wins, as in the loop), then the network default."""
+    from aftersales.warranty.selectors import _terms
+
+    terms, default = _terms.get()
+    whens: list[str] = []
+    params: list[Any] = []
+    for t in terms:
+        if t.model:
+            whens.append("WHEN p.category = %s AND lower(p.model) = lower(%s) AND p.model <> '' THEN %s")  # fmt: skip
+            params += [t.category, t.model, t.months]
+    for t in reversed(terms):
+        if not t.model:
+            whens.append("WHEN p.category = %s THEN %s")
+            params += [t.category, t.months]
+    return f"CASE {' '.join(whens)} ELSE %s END" if whens else "%s", [*params, default]
+
+
+def _oow_sql(qs: QuerySet[Order], c: ind.Ctx) -> tuple[Decimal, Decimal]:
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    # The caller's filtered orders as a correlated EXISTS on the issued order (`o`): a month
+    # issues parts on a few thousand orders; an IN over every visible order would hash them all.
+    visible = qs.filter(pk=RawSQL('"o"."id"', ())).values("pk")
+    orders_sql, orders_params = visible.query.sql_with_params()
+    where = f"WHERE EXISTS ({orders_sql})"
+    if not qs.query.where:  # the whole network, unfiltered: every issued order counts
+        where, orders_params = "", ()
+    term, term_params = _term_sql()
+    sql = f"""
+        WITH iss AS (
+            SELECT d.order_id, SUM(-m.qty * m.unit_cost) AS v
+            FROM parts_stockmove m JOIN parts_stockdoc d ON d.id = m.doc_id
+            WHERE m.kind = 'issue' AND m.at >= %s AND m.at < %s
+            GROUP BY d.order_id)
+        SELECT COALESCE(SUM(iss.v), 0),
+               COALESCE(SUM(iss.v) FILTER (WHERE NOT (
+                   x.bought IS NOT NULL AND (
+                       x.on_day < (x.bought + make_interval(months => x.months))::date
+                       OR (ext.until IS NOT NULL AND x.on_day <= ext.until)))), 0)
+        FROM iss
+        JOIN orders_order o ON o.id = iss.order_id
+        JOIN customers_customerproduct p ON p.id = o.product_id
+        LEFT JOIN LATERAL (
+            SELECT pp.purchase_date FROM warranty_proofofpurchase pp
+            WHERE pp.product_id = p.id ORDER BY pp.recorded_at DESC, pp.id DESC LIMIT 1
+        ) proof ON true
+        LEFT JOIN LATERAL (
+            SELECT max(e.until) AS until FROM warranty_extendedwarranty e
+            WHERE e.product_id = p.id
+        ) ext ON true
+        CROSS JOIN LATERAL (
+            SELECT COALESCE(proof.purchase_date, p.purchase_date) AS bought,
+                   -- order_warranty reads requested_at.date() of the UTC datetime
+                   (o.requested_at AT TIME ZONE 'UTC')::date AS on_day,
+                   {term} AS months
+        ) x
+        {where}"""
+    with connection.cursor() as cur:
+        cur.execute(sql, [c.start, c.end, *term_params, *orders_params])
+        total, oow = cur.fetchone()
+    return Decimal(oow), Decimal(total)
 
 
 def money_figures(
@@ -468,14 +550,15 @@ def figures(user: User, f: Filters, *, now: datetime, use_cache: bool = True) ->
 def compute(user: User, f: Filters, *, now: datetime) -> dict[str, Any]:
     c = ctx_of(f, now)
     qs = filtered_orders(user, f)
-    by_outlet = grouped(qs, c, "outlet_id")
-    total = _sum_groups(by_outlet)
+    groups = grouped(qs, c)
+    total = _sum_by(groups, None).get(None, {})
     figs = order_figures(total, f, now)
     completed = int(total.get("repeat_repair__n") or 0)
     figs += money_figures(user, qs, f, c, completed)
+    by_outlet = _sum_by(groups, 0)
+    by_tech = _sum_by(groups, 1)
     outlets = {o.pk: o for o in Outlet.objects.filter(pk__in=list(by_outlet))}
-    tech_groups = grouped(qs, c, "assignee_id")
-    people = {u.pk: u for u in User.objects.filter(pk__in=[k for k in tech_groups if k])}
+    people = {u.pk: u for u in User.objects.filter(pk__in=[k for k in by_tech if k])}
     return {
         "filters": f.as_dict(),
         "computed_at": now.isoformat(),
@@ -491,51 +574,50 @@ def compute(user: User, f: Filters, *, now: datetime) -> dict[str, Any]:
                 "figures": _compact(row, f, now),
             }
             for k, row in sorted(
-                ((k, v) for k, v in tech_groups.items() if k in people),
+                ((k, v) for k, v in by_tech.items() if k in people),
                 key=lambda kv: (-(kv[1].get("repeat_repair__n") or 0), people[kv[0]].username),
             )
         ],
-        "trend": trend(qs, c),
+        "trend": trend(groups),
     }
 
 
 def _compact(raw: Mapping[str, Any], f: Filters, now: datetime) -> dict[str, dict[str, Any]]:
-    return {
-        fig["id"]: {
-            "value": fig["value"],
-            "numerator": fig["numerator"],
-            "denominator": fig["denominator"],
-            "band": fig["band"],
+    """A breakdown row's figures: value, counts and colour (no labels or definitions)."""
+    t = targets()
+    days = f.period.elapsed_days(local_today(now))
+    out = {}
+    for d in ind.ORDER_DEFS:
+        value, k, n = _value(d, raw, days)
+        out[d.id] = {
+            "value": None if value is None else str(value),
+            "numerator": None if k is None else str(k),
+            "denominator": str(n),
+            "band": rules.band(value, t.get(d.id)),
         }
-        for fig in order_figures(raw, f, now)
-    }
+    return out
 
 
-def trend(qs: QuerySet[Order], c: ind.Ctx) -> list[dict[str, Any]]:
+def trend(groups: dict[str, list[tuple[Key, dict[str, Any]]]]) -> list[dict[str, Any]]:
     """Per local day: orders received, orders closed and SLA compliance of those closed."""
-    days: dict[date, dict[str, Any]] = defaultdict(
-        lambda: {"received": 0, "closed": 0, "sla": None}
-    )
-    for r in (
-        qs.filter(created_at__gte=c.start, created_at__lt=c.end)
-        .annotate(day=TruncDate("created_at"))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        days[r["day"]]["received"] = r["n"]
-    sla = ind.sla_compliance(c)
-    for r in (
-        qs.filter(sla.base)
-        .annotate(day=TruncDate("closed_at"))
-        .values("day")
-        .annotate(n=Count("pk"), k=Count("pk", filter=sla.hit))
-        .order_by()
-    ):
-        days[r["day"]]["closed"] = r["n"]
-        v = rules.percent(r["k"], r["n"])
-        days[r["day"]]["sla"] = None if v is None else str(v)
-    return [{"day": d.isoformat(), **days[d]} for d in sorted(days)]
+    days: dict[date, dict[str, Any]] = defaultdict(lambda: {"received": 0, "closed": 0, "k": 0})
+    for (_, _, day), r in groups["created_at"]:
+        days[day]["received"] += r["orders_received__n"]
+    for (_, _, day), r in groups["closed_at"]:
+        days[day]["closed"] += r["sla_compliance__n"]
+        days[day]["k"] += r["sla_compliance__k"]
+    out = []
+    for d in sorted(days):
+        v = rules.percent(days[d]["k"], days[d]["closed"])
+        out.append(
+            {
+                "day": d.isoformat(),
+                "received": days[d]["received"],
+                "closed": days[d]["closed"],
+                "sla": None if v is None else str(v),
+            }
+        )
+    return out
 
 
 # --- Drill-down -------------------------------------------------------------------------------
