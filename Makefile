@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python -m bench.warranty
 	$(BIN)/python -m bench.dispatch
 	$(BIN)/python -m bench.dispatch_db
+	$(BIN)/python -m bench.kpis
 
 # The server settings the README's figures were measured with (local Debian cluster, root).
 bench-pg-tune:

@@ -150,42 +150,6 @@ def seed_extra(log: Any = print) -> dict[str, float]:
     return steps
 
 
-# Columns the care app added to customers after bench.seed was written: NOT NULL without a
-# database default, so bench.seed's INSERTs fail. In this database only, give them the
-# model's defaults (the proper fix is in bench/seed.py: see docs/kpis.md, Needs from main).
-SEED_DEFAULTS = {
-    "customers_customer": {
-        "care_class": "''",
-        "contact_task_open": "false",
-        "email": "''",
-        "file_notes": "''",
-        "loss_cause": "''",
-        "services_wanted": "''",
-        "version": "1",
-    },
-    "customers_customerproduct": {
-        "loss_flagged": "false",
-        "maintenance_reminded": "false",
-        "plate": "''",
-    },
-}
-
-
-def seed_defaults() -> None:
-    with pg.connect(autocommit=True) as conn:
-        for table, cols in SEED_DEFAULTS.items():
-            have = {
-                r[0]
-                for r in conn.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_name = %s",
-                    [table],
-                ).fetchall()
-            }
-            for col, default in cols.items():
-                if col in have:
-                    conn.execute(f"ALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT {default}")
-
-
 def _clear_caches() -> None:
     from django.core.cache import cache
     from django.db import connection
@@ -298,7 +262,6 @@ def main() -> None:
     steps: dict[str, Any] = {}
     if args.reseed or have.get("orders") != str(n):
         print(f"seeding {n:,} orders into {DB_NAME}")
-        seed_defaults()
         steps = order_seed.seed(n, make_password("bench"))
         steps |= seed_extra()
     results["seed_steps_s"] = {k: round(v, 1) for k, v in steps.items()}

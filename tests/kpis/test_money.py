@@ -12,7 +12,7 @@ from aftersales.parts.models import AccountEntry
 from aftersales.parts.selectors import oow_ratio
 from tests.flows.helpers import T0, frozen, receive
 from tests.kpis.conftest import MONTH, READ_AT, read
-from tests.parts.conftest import keeper, part, wh  # noqa: F401  (fixtures)
+from tests.parts.conftest import keeper, order_no, part, wh  # noqa: F401  (fixtures)
 from tests.parts.test_stock import issue
 from tests.parts.test_stock import receive as stock_in
 
@@ -72,3 +72,30 @@ def test_k2_revenue_and_value_per_order_from_accepted_quotes(api, manager, clerk
     with frozen(READ_AT):
         drill = api(manager).get("/kpis/orders", month=MONTH, kpi="revenue_parts").json()
     assert [r["number"] for r in drill["results"]] == [n_out]
+
+
+def test_k2_warranty_claims_are_the_old_parts_due_back_on_orders_closed_in_the_period(
+    api,
+    manager,
+    clerk,
+    tech,
+    keeper,  # noqa: F811
+    order_no,  # noqa: F811
+):
+    from django.core.cache import cache
+
+    from tests.parts.test_requests import _to_fitted, finish
+
+    assert read(api(manager))["warranty_claims"]["no_data"] is True
+    cache.clear()  # figures are cached for KpiPolicy.cache_seconds: read afresh
+    with frozen(T0):
+        _to_fitted(api, tech, keeper, order_no)
+        finish(api(clerk), api(tech), order_no, T0)
+    f = read(api(manager))["warranty_claims"]
+    assert Decimal(f["value"]) == Decimal("25.00") and f["numerator"] == "1"
+    with frozen(READ_AT):
+        drill = api(manager).get("/kpis/orders", month=MONTH, kpi="warranty_claims").json()
+    assert [r["number"] for r in drill["results"]] == [order_no]
+    with frozen(READ_AT):
+        r = api(manager).get("/kpis", month="2026-11").json()
+    assert {x["id"]: x for x in r["figures"]}["warranty_claims"]["no_data"] is True

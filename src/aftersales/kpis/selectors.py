@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncDate
@@ -466,13 +467,14 @@ def _oow_sql(qs: QuerySet[Order], c: ind.Ctx) -> tuple[Decimal, Decimal]:
         ) ext ON true
         CROSS JOIN LATERAL (
             SELECT COALESCE(proof.purchase_date, p.purchase_date) AS bought,
-                   -- order_warranty reads requested_at.date() of the UTC datetime
-                   (o.requested_at AT TIME ZONE 'UTC')::date AS on_day,
+                   -- order_warranty: the network's calendar day of the request
+                   (o.requested_at AT TIME ZONE %s)::date AS on_day,
                    {term} AS months
         ) x
         {where}"""
     with connection.cursor() as cur:
-        cur.execute(sql, [c.start, c.end, *term_params, *orders_params])
+        tz = settings.TIME_ZONE
+        cur.execute(sql, [c.start, c.end, tz, *term_params, *orders_params])
         total, oow = cur.fetchone()
     return Decimal(oow), Decimal(total)
 

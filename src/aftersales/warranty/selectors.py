@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from aftersales.accounts.models import User
 from aftersales.core.refcache import ProcessCache
@@ -123,13 +124,14 @@ def product_warranty(product: CustomerProduct, on: date) -> WarrantyVerdict:
 
 def order_warranty(order: Order, on: date | None = None) -> WarrantyVerdict:
     """The verdict on the day the order was received (or `on`)."""
-    return product_warranty(order.product, on or order.requested_at.date())
+    return product_warranty(order.product, on or timezone.localdate(order.requested_at))
 
 
 def orders_warranty(orders: Iterable[Order]) -> dict[int, WarrantyVerdict]:
     """Each order's verdict on the day it was received (orders with their products loaded)."""
     rows = list(orders)
-    verdicts = products_warranty((o.product, o.requested_at.date()) for o in rows)
+    # The network's calendar day of the request (a 07:00 Shanghai call is not yesterday's).
+    verdicts = products_warranty((o.product, timezone.localdate(o.requested_at)) for o in rows)
     return {o.pk: v for o, v in zip(rows, verdicts, strict=True)}
 
 
