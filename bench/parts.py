@@ -136,6 +136,25 @@ INSERT INTO parts_stockmove (id, doc_id, at, kind, part_id, bin_id, warehouse_id
 """
 
 
+RESTOCK_SQL = """
+UPDATE parts_stocklot SET qty_left = qty_in - 3
+ WHERE id <= %(balances)s AND qty_left < qty_in - 3;
+UPDATE parts_stockbalance b SET qty = s.q
+  FROM (SELECT part_id, bin_id, SUM(qty_left) AS q FROM parts_stocklot
+        GROUP BY part_id, bin_id) s
+ WHERE s.part_id = b.part_id AND s.bin_id = b.bin_id AND b.qty <> s.q
+"""
+
+
+def restock(n: dict[str, int]) -> None:
+    """Put the seeded lots back to their seeded quantities (each run issues thousands of
+    parts; repeated runs would otherwise empty the measured warehouses and measure
+    refusals). This synthetic database only: the ledger keeps the issues it recorded."""
+    with pg.connect(autocommit=True) as conn:
+        for stmt in RESTOCK_SQL.split(";"):
+            conn.execute(stmt % {"balances": n["balances"]})  # type: ignore[arg-type]
+
+
 def seed(n: dict[str, int]) -> float:
     t = time.perf_counter()
     with pg.connect(autocommit=False) as conn:
@@ -581,6 +600,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         results["seed_s"] = "reused"
     results["ledger_rows"] = StockMove.objects.count()
+    restock(n)
     who = people(n)
     results["figures"]["statements"] = statements(n, who)
     runs: dict[str, list[dict[str, Any]]] = {k: [] for k in
@@ -594,6 +614,7 @@ def main(argv: list[str] | None = None) -> None:
         bench_on_hand_api(n, who, 30)  # warm-up
         bench_issues(n, who, 100, a.connections)
         for i in range(a.repeat):
+            restock(n)
             log(f"run {i + 1}/{a.repeat}: on-hand (in-process), load {load()}")
             runs["on_hand"].append({**bench_on_hand(n, who, a.runs), "load": load()})
             log(f"run {i + 1}: issue service (in-process), load {load()}")
