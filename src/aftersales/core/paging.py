@@ -20,7 +20,9 @@ def count_cap() -> int:
 def capped_count(qs: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
     """(count, capped): the exact count, or `cap` and True when there are more rows."""
     cap = count_cap() if cap is None else cap
-    n = qs[: cap + 1].count()  # SELECT COUNT(*) FROM (… LIMIT cap+1): stops at the cap
+    # SELECT COUNT(*) FROM (… LIMIT cap+1) stops at the cap; without the list's ORDER BY,
+    # which would make the database sort every matching row first.
+    n = qs.order_by()[: cap + 1].count()
     return (cap, True) if n > cap else (n, False)
 
 

@@ -40,7 +40,8 @@ OPEN = "('received', 'assigned', 'contacted', 'on_the_way', 'on_site', 'pending'
 ORDER_KEYS = "id, outlet_id, assignee_id, category"
 # name, table, key, covered columns (PostgreSQL INCLUDE: index-only scans), predicate.
 INDEXES = [
-    ("kpis_order_created", "orders_order", "created_at", f"{ORDER_KEYS}, multiple_contacts", ""),
+    # Orders by received time (all, and open ones) are orders' own covering indexes
+    # (order_created, order_open_age).
     (
         "kpis_order_completed",
         "orders_order",
@@ -63,13 +64,6 @@ INDEXES = [
         "revisited_at",
         f"{ORDER_KEYS}, revisit_satisfied",
         "revisited_at IS NOT NULL",
-    ),
-    (
-        "kpis_order_open_age",
-        "orders_order",
-        "created_at",
-        f"{ORDER_KEYS}, status",
-        f"status IN {OPEN}",
     ),
     # P-9 reads each issued order's product and day, and the product's warranty facts.
     ("kpis_order_warranty_facts", "orders_order", "id", "product_id, requested_at", ""),
