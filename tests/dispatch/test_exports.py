@@ -218,3 +218,19 @@ def test_headers_in_the_users_language(clerk):
     with frozen(T0):
         rows = table(login(clerk, "zh-hans").get("/dispatch/clerk/?format=csv"), "csv")
     assert rows[0][1] == want
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_d2_board_export_lists_the_orders_not_placed(fmt, disp, techs, new_order):
+    from aftersales.dispatch.models import PlanProposal
+
+    a = new_order()
+    c = login(disp)
+    prop = _propose(c)
+    PlanProposal.objects.filter(pk=prop.pk).update(
+        unplanned=[{"order": "SO-LATE", "reason": "window", "message": "No window fits."}]
+    )
+    with frozen(T0):
+        rows = table(c.get(f"/dispatch/board/?outlet=qd-01&day={DAY}&format={fmt}"), fmt)
+    assert [r[2] for r in rows[1:]] == [a, "SO-LATE"]
+    assert rows[-1][8] == "Not placed" and rows[-1][9] == "No window fits." and rows[-1][0] == ""

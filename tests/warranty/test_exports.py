@@ -341,3 +341,20 @@ def test_list_exports_queries_do_not_grow_with_rows(two_orders, clerk, tech, sup
     for i in range(1, 6):
         add(i)
     assert queries() == one
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_card_page_exports_that_persons_entries_of_the_month(fmt, tech, supervisor, make_user):
+    far = make_user("tech9", "technician", outlet=make_outlet())
+    _entry(tech, "2026-12", "penalty", "50", "10:00 关机")
+    _entry(tech, "2026-11", "reward", "30", "last month")
+    _entry(far, "2026-12", "penalty", "70", "elsewhere")
+    c = browser(supervisor)
+    with frozen(T0):
+        assert "format=csv" in c.get("/warranty/scorecards/tech/?month=2026-12").content.decode()
+        rows = table(c.get(f"/warranty/scorecards/tech/?month=2026-12&format={fmt}"), fmt)
+    assert rows[0] == ["When", "Person", "Rule", "System", "Amount", "Currency", "Evidence"]
+    assert [r[6] for r in rows[1:]] == ["10:00 关机"]
+    # Another technician's card stays out of reach, as the page.
+    with frozen(T0):
+        assert browser(far).get(f"/warranty/scorecards/tech/?format={fmt}").status_code == 404

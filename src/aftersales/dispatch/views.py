@@ -78,8 +78,9 @@ BOARD_HEADERS = [
 ]
 
 
-def _board_export_rows(rows: list[dict[str, Any]]) -> Any:
-    """The plan lines in the board's order: technician rows as shown, then each lane's seq."""
+def _board_export_rows(rows: list[dict[str, Any]], prop: PlanProposal | None) -> Any:
+    """The plan lines in the board's order: technician rows as shown, then each lane's seq;
+    then the orders the plan could not place, with the reason (the "Not placed" table)."""
     for r in rows:
         for b in r["blocks"]:
             ln: PlanLine = b["line"]
@@ -95,6 +96,19 @@ def _board_export_rows(rows: list[dict[str, Any]]) -> Any:
                 ln.get_state_display(),
                 ln.message,
             ]
+    for u in (prop.unplanned or []) if prop is not None else []:
+        yield [
+            "",
+            "",
+            u.get("order", ""),
+            "",
+            "",
+            "",
+            "",
+            "",
+            _("Not placed"),
+            u.get("message", ""),
+        ]
 
 
 @login_required
@@ -134,7 +148,9 @@ def board_view(request: HttpRequest) -> HttpResponseBase:
     fmt = export.wanted(request)
     if fmt:
         name = f"plan-{outlet.code if outlet else ''}-{day.isoformat()}"
-        return export.response(fmt, name=name, headers=BOARD_HEADERS, rows=_board_export_rows(rows))
+        return export.response(
+            fmt, name=name, headers=BOARD_HEADERS, rows=_board_export_rows(rows, prop)
+        )
     hours = [
         {"h": h, "left": round(100 * (h - BOARD_FROM) / (BOARD_TO - BOARD_FROM), 2)}
         for h in range(BOARD_FROM, BOARD_TO)

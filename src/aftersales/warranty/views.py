@@ -476,7 +476,7 @@ def close_month_view(request: HttpRequest) -> HttpResponseBase:
 
 
 @login_required
-def card_page(request: HttpRequest, username: str) -> HttpResponse:
+def card_page(request: HttpRequest, username: str) -> HttpResponseBase:
     user = _user(request)
     month = _month(request)
     try:
@@ -488,8 +488,16 @@ def card_page(request: HttpRequest, username: str) -> HttpResponse:
         month = people.month_of(timezone.now())
         card = people.scorecard_for(user, username, month, now=timezone.now())
     entries = PenaltyEntry.objects.filter(person=card["person"], month=month).select_related(
-        "rule", "order"
+        "person", "rule", "order"
     )
+    fmt = export.wanted(request)
+    if fmt:  # the card's entries, as the penalties list exports them
+        return export.response(
+            fmt,
+            name=f"card-{username}-{month}",
+            headers=PENALTY_HEADERS,
+            rows=_penalty_rows(entries),
+        )
     return render(
         request,
         "warranty/card.html",
