@@ -74,7 +74,7 @@ def test_c2_distance_reminder_due_before_the_date_one(api, clerk, car):
         rows = c.get("/contacts/my-day").json()["results"]
         assert [(r["kind"], r["basis"]) for r in rows] == [("maintenance", "distance")]
         c.client.force_login(clerk)
-        page = c.client.get("/care/")
+        page = c.client.get("/care/", HTTP_ACCEPT_LANGUAGE="en")
     assert "due by distance" in page.content.decode()
 
 
