@@ -219,7 +219,7 @@ def board(request: HttpRequest) -> HttpResponseBase:
 @login_required
 def backlog(request: HttpRequest) -> HttpResponseBase:
     from aftersales.core.policy import current_policy
-    from aftersales.orders.backlog import by_person
+    from aftersales.orders.backlog import HEADERS, by_person, export_rows
 
     user = _user(request)
     over = request.GET.get("over", "2")
@@ -235,40 +235,9 @@ def backlog(request: HttpRequest) -> HttpResponseBase:
         return render(request, "kpis/backlog.html", bad | _choices(user), status=e.status)
     fmt = export.wanted(request)
     if fmt:
+        # The morning meeting's sheet, as the orders backlog exports it.
         return export.response(
-            fmt,
-            name=f"backlog-{over}d",
-            headers=(
-                "number",
-                "responsible",
-                "status",
-                "outlet",
-                "customer",
-                "category",
-                "age_hours",
-                "over_hours",
-                "escalation_level",
-                "escalation_overdue",
-                "sla_due_at",
-                "received_at",
-            ),  # fmt: skip
-            rows=(
-                [
-                    r.number,
-                    r.responsible,
-                    r.status,
-                    r.outlet,
-                    r.contact_name,
-                    r.category,
-                    r.age_hours,
-                    r.bucket,
-                    r.escalation_level,
-                    r.escalation_overdue,
-                    r.sla_due_at,
-                    r.created_at,
-                ]  # fmt: skip
-                for r in rows
-            ),
+            fmt, name=f"backlog-{over}d", headers=HEADERS, rows=export_rows(iter(rows))
         )
     ctx: dict[str, Any] = {
         "rows": rows[:500],
