@@ -23,9 +23,9 @@ from aftersales.customers.models import Customer, CustomerProduct
 from aftersales.domain import care as rules
 from aftersales.domain.errors import DomainError
 from aftersales.domain.phones import mask_phone, mask_text
-from aftersales.orders.selectors import sees_personal_data
 
 from .models import Contact
+from .selectors import sees_contact_of
 
 FORMS = ("file", "record", "register", "letters")
 
@@ -35,13 +35,13 @@ def _local(dt: datetime | None) -> Any:
 
 
 def _phone(user: User, c: Customer, number: str) -> str:
-    if not number or sees_personal_data(user) or c.tracker_id == user.pk:
+    if not number or sees_contact_of(user, c.tracker_id):
         return number
     return mask_phone(number)
 
 
 def _addr(user: User, c: Customer, text: str) -> str:
-    if sees_personal_data(user) or c.tracker_id == user.pk:
+    if sees_contact_of(user, c.tracker_id):
         return text
     return mask_text(text)
 

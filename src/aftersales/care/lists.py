@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import User
 from aftersales.domain import care as rules
 from aftersales.domain.phones import mask_phone, mask_text
-from aftersales.orders.selectors import sees_personal_data, sees_whole_network
+from aftersales.orders.selectors import sees_whole_network
 
 from . import selectors
 from .models import (
@@ -37,6 +37,7 @@ from .models import (
     Task,
     care_policy,
 )
+from .selectors import sees_contact_of
 
 Row = Sequence[Any]
 
@@ -84,16 +85,12 @@ def _label(labels: dict[Any, Any], code: str) -> str:
     return code
 
 
-def _sees(user: User, tracker_id: int | None) -> bool:
-    return sees_personal_data(user) or tracker_id == user.pk
-
-
 def _phone(user: User, tracker_id: int | None, number: str) -> str:
-    return number if not number or _sees(user, tracker_id) else mask_phone(number)
+    return number if not number or sees_contact_of(user, tracker_id) else mask_phone(number)
 
 
 def _text(user: User, tracker_id: int | None, text: str) -> str:
-    return text if _sees(user, tracker_id) else mask_text(text)
+    return text if sees_contact_of(user, tracker_id) else mask_text(text)
 
 
 def _visible(user: User, qs: QuerySet[Any], field: str = "customer") -> QuerySet[Any]:

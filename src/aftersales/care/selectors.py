@@ -77,8 +77,14 @@ def may_care(user: User, customer: Customer) -> bool:
     return bool(user.role_set & CARE_ROLES) or customer.tracker_id == user.pk
 
 
+def sees_contact_of(user: User, tracker_id: int | None) -> bool:
+    """A customer's phones and addresses, unmasked: the roles that need them, and the
+    customer's own tracker (pages, API, lists and exports all ask this)."""
+    return sees_personal_data(user) or tracker_id == user.pk
+
+
 def sees_customer_data(user: User, customer: Customer) -> bool:
-    return sees_personal_data(user) or customer.tracker_id == user.pk
+    return sees_contact_of(user, customer.tracker_id)
 
 
 def require_care(user: User, customer: Customer) -> None:
@@ -164,13 +170,13 @@ def my_day(
             "phone",
         )[:limit]
     )
-    personal = sees_personal_data(user)
     from aftersales.domain.phones import mask_phone
 
     out = []
     for pk, kind, due, deadline, aid, aname, cid, cname, ccls, ctracker, num, ev, q, b, ph in rows:
         phone = ph or ""
-        if phone and not (personal or ctracker == user.pk or aid == user.pk):
+        # The task's assignee (a substitute, say) calls the customer: they see the number.
+        if phone and not (sees_contact_of(user, ctracker) or aid == user.pk):
             phone = mask_phone(phone)
         out.append(
             DayRow(
