@@ -28,7 +28,7 @@ from aftersales.core.errors import error_message
 from aftersales.domain.codes import Role
 from aftersales.domain.errors import DomainError
 from aftersales.orders.models import ACTION_LABELS, STATUS_LABELS
-from aftersales.orders.selectors import sees_whole_network
+from aftersales.orders.selectors import outlets_for_user
 from aftersales.orders.services import order_act
 
 from . import selectors, services
@@ -53,9 +53,7 @@ def _forbidden(request: HttpRequest, text: str) -> HttpResponse:
 
 
 def _outlets(user: User) -> list[Outlet]:
-    if sees_whole_network(user):
-        return list(Outlet.objects.order_by("code"))
-    return [user.outlet] if user.outlet else []
+    return list(outlets_for_user(user).order_by("code"))
 
 
 def _pct(dt: datetime, day: date) -> float:

@@ -27,7 +27,7 @@ from aftersales.domain import kpis as rules
 from aftersales.domain.codes import PRODUCT_CATEGORIES, Role
 from aftersales.domain.errors import DomainError
 from aftersales.orders.models import Order
-from aftersales.orders.selectors import orders_for_user, sees_whole_network
+from aftersales.orders.selectors import orders_for_user, outlets_for_user, sees_whole_network
 
 from . import indicators as ind
 from .models import KpiPolicy, KpiTarget, Report
@@ -118,19 +118,12 @@ class Filters:
         }
 
 
-def outlets_for_user(user: User) -> QuerySet[Outlet]:
-    if sees_whole_network(user):
-        return Outlet.objects.all()
-    if user.outlet_id is None:
-        return Outlet.objects.none()
-    return Outlet.objects.filter(pk=user.outlet_id)
-
-
 def technicians_for_user(user: User) -> list[User]:
-    qs = User.objects.filter(is_active=True).order_by("username")
-    if not sees_whole_network(user):
-        qs = qs.filter(outlet_id=user.outlet_id or 0)
-    return [u for u in qs if Role.TECHNICIAN in u.role_set]
+    from aftersales.dispatch.services import technician_users
+
+    if sees_whole_network(user):
+        return technician_users()
+    return technician_users(user.outlet) if user.outlet_id else []
 
 
 def parse_filters(user: User, params: Mapping[str, Any], *, now: datetime) -> Filters:

@@ -22,6 +22,7 @@ from aftersales.core import export
 from aftersales.core.errors import error_message
 from aftersales.domain.codes import PRODUCT_CATEGORIES
 from aftersales.domain.errors import DomainError
+from aftersales.orders.selectors import outlets_for_user
 
 from . import indicators, reports, selectors
 from .models import Report
@@ -36,7 +37,7 @@ def _forbidden(request: HttpRequest, e: DomainError) -> HttpResponse:
 
 
 def _choices(user: User) -> dict[str, Any]:
-    outlets = list(selectors.outlets_for_user(user))
+    outlets = list(outlets_for_user(user))
     return {
         "outlets": outlets,
         "regions": sorted({o.region for o in outlets if o.region}),
@@ -301,7 +302,7 @@ def report_list(request: HttpRequest) -> HttpResponseBase:
         "errors": errors,
         "q": request.POST,
         "may_write": bool(user.role_set & selectors.WRITERS),
-        "outlets": list(selectors.outlets_for_user(user)),
+        "outlets": list(outlets_for_user(user)),
     }
     return render(request, "kpis/reports.html", ctx, status=status)
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
 
-from aftersales.accounts.models import User
+from aftersales.accounts.models import Outlet, User
 from aftersales.domain.codes import OPEN_STATUSES, Role
 from aftersales.domain.errors import DomainError
 
@@ -22,6 +22,16 @@ def sees_whole_network(user: User) -> bool:
     roles = user.role_set
     # A supervisor without an outlet oversees the whole network.
     return bool(roles & _NETWORK_WIDE) or (user.outlet_id is None and Role.SUPERVISOR in roles)
+
+
+def outlets_for_user(user: User) -> QuerySet[Outlet]:
+    """The outlets whose figures, stock and plans a user sees: every outlet for whoever
+    oversees the network, else the user's own (none without one)."""
+    if sees_whole_network(user):
+        return Outlet.objects.all()
+    if user.outlet_id is None:
+        return Outlet.objects.none()
+    return Outlet.objects.filter(pk=user.outlet_id)
 
 
 def may_work_for_outlet(user: User, outlet_id: int) -> bool:

@@ -21,13 +21,13 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from aftersales.accounts.models import Outlet, User
+from aftersales.accounts.models import User
 from aftersales.core.refcache import ProcessCache
 from aftersales.domain import parts as rules_mod
 from aftersales.domain.codes import Role
 from aftersales.domain.errors import DomainError
 from aftersales.domain.parts import Band, MoveKind, PartsRules, RequestStatus
-from aftersales.orders.selectors import sees_whole_network
+from aftersales.orders.selectors import outlets_for_user, sees_whole_network
 from aftersales.warranty.selectors import orders_warranty
 
 from .models import (
@@ -399,14 +399,6 @@ def reorder_suggestions(
         )
     out.sort(key=lambda x: (not x["frequently_failing"], x["part"]))
     return out
-
-
-def outlets_for_user(user: User) -> QuerySet[Outlet]:
-    if sees_whole_network(user):
-        return Outlet.objects.all()
-    if user.outlet_id is None:
-        return Outlet.objects.none()
-    return Outlet.objects.filter(pk=user.outlet_id)
 
 
 def accounts(user: User, *, rules: PartsRules) -> list[dict[str, Any]]:
