@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import connection
 
+from .bulk import pg_execute
 from .models import Counter
 
 # Counters backed by a PostgreSQL sequence (created by core migration 0002): nextval takes no
@@ -13,10 +14,10 @@ def reserve(name: str, count: int = 1) -> list[int]:
     """`count` unique, increasing numbers for `name`; gaps are allowed (a refused or rolled
     back intake leaves one), and so are interleavings with concurrent callers."""
     seq = PG_SEQUENCES.get(name)
+    if seq is not None and connection.vendor == "postgresql":
+        rows = pg_execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [seq, count])
+        return [int(r[0]) for r in rows]
     with connection.cursor() as cur:
-        if seq is not None and connection.vendor == "postgresql":
-            cur.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [seq, count])
-            return [int(r[0]) for r in cur.fetchall()]
         # Elsewhere (SQLite) one UPDATE … RETURNING hands out a consecutive block.
         table = Counter._meta.db_table
         sql = f"UPDATE {table} SET value = value + %s WHERE name = %s RETURNING value"  # noqa: S608
