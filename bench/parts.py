@@ -22,9 +22,6 @@ import http.client
 import json
 import os
 import random
-import re
-import shutil
-import subprocess
 import threading
 import time
 from typing import Any
@@ -36,7 +33,7 @@ DB_URL = os.environ.get(
 os.environ["DATABASE_URL"] = DB_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersales.settings")
 
-from . import pg, procs  # noqa: E402
+from . import pg, procs, wrk  # noqa: E402
 from .config import HOST, OUT  # noqa: E402
 from .loadgen import summary_ms  # noqa: E402
 from .report import machine, machine_line  # noqa: E402
@@ -354,61 +351,26 @@ request = function()
     ["Authorization"] = "Bearer " .. k[1], ["Content-Type"] = "application/json",
     ["Host"] = "%(host)s"}, body)
 end
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\\n", summary.requests,
-    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write
-    + summary.errors.timeout, latency:percentile(50), latency:percentile(99), summary.duration))
-end
 """
 
 
 def bench_issues_wrk(
     n: dict[str, int], who: dict[str, Any], seconds: int, connections: int
 ) -> dict[str, Any]:
-    """wrk (2 threads) keeps `connections` keep-alive connections busy for `seconds`; each
-    request is one outlet keeper issuing one unit of a random part of that outlet's stores."""
+    """wrk (2 threads) keeps `connections` connections busy for `seconds`; each request is
+    one outlet keeper issuing one unit of a random part of that outlet's stores."""
     keepers = ",\n".join(
         f'{{"{token}", {(int(o.code[3:]) - 1) * 4 + 1}}}' for _k, token, o in who["keepers"]
     )
-    script = OUT / "parts_issue.lua"  # holds bench tokens: bench/out/ is not committed
-    script.write_text(
-        WRK_LUA
-        % {
-            "keepers": keepers,
-            "per_wh": n["balances_per_wh"],
-            "parts": n["parts"],
-            "host": HOST,
-        }  # fmt: skip
-    )
-    r = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--timeout",
-            "10s",
-            "-s",
-            str(script),
-            f"http://{HOST}:{PORT}/",
-        ],  # fmt: skip
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    m = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", r.stdout)
-    assert m, r.stdout + r.stderr
-    reqs, bad_status, sock_err, p50, p99, dur_us = (int(x) for x in m.groups())
-    return {
-        "client": "wrk",
-        "rps": round(reqs / (dur_us / 1e6), 1),
-        "requests": reqs,
-        "non_2xx": bad_status,
-        "socket_errors": sock_err,
-        "p50_ms": round(p50 / 1000, 2),
-        "p99_ms": round(p99 / 1000, 2),
-        "threads": connections,
+    script = WRK_LUA % {
+        "keepers": keepers,
+        "per_wh": n["balances_per_wh"],
+        "parts": n["parts"],
+        "host": HOST,
     }
+    res = wrk.run("parts_issue", script, seconds=seconds, connections=connections)
+    res["threads"] = connections
+    return res
 
 
 def bench_issue_service(n: dict[str, int], who: dict[str, Any], total: int) -> dict[str, Any]:
@@ -623,7 +585,7 @@ def main(argv: list[str] | None = None) -> None:
             runs["on_hand_api"].append({**bench_on_hand_api(n, who, a.runs), "load": load()})
             log(f"run {i + 1}: issues (API), load {load()}")
             before = load()
-            if shutil.which("wrk"):
+            if wrk.available():
                 res = bench_issues_wrk(n, who, a.seconds, a.connections)
             else:
                 res = bench_issues(n, who, a.issues, a.connections)

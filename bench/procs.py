@@ -89,6 +89,57 @@ class RssSampler:
             self.sample()
 
 
+def _cpu_ticks(pid: str) -> tuple[str, int] | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    name = stat[stat.index("(") + 1 : stat.rindex(")")]
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return name, int(fields[11]) + int(fields[12])  # utime + stime
+
+
+class ProcessCpu:
+    """CPU seconds that processes of one name (e.g. `postgres`: the server's backends and
+    helpers) spend between `start` and `stop`, sampled every `interval` s so a backend that
+    exits meanwhile still counts (up to its last sample: a lower bound)."""
+
+    def __init__(self, name: str, interval: float = 0.1) -> None:
+        self.name, self.interval = name, interval
+        self._base: dict[str, int] = {}
+        self._last: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _sample(self) -> dict[str, int]:
+        out = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                got = _cpu_ticks(entry)
+                if got is not None and got[0] == self.name:
+                    out[entry] = got[1]
+        return out
+
+    def start(self) -> None:
+        self._base = self._sample()
+        self._last = dict(self._base)
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._last.update(self._sample())
+
+    def stop(self) -> float:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self._last.update(self._sample())
+        ticks = sum(v - self._base.get(pid, 0) for pid, v in self._last.items())
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class Gunicorn:
     def __init__(self, workers: int = 2) -> None:
         self.workers = workers

@@ -13,12 +13,21 @@ import json
 import os
 import re
 import time
+import zlib
 from datetime import datetime
 from typing import Any
 
-from . import pg
+from . import pg, wrk
 from .config import AFTERSALES, HOST, OUT, PASSWORD, PORT, database_url
-from .procs import Gunicorn, RssSampler, children, rss_kb, run_loadgen, run_measured
+from .procs import (
+    Gunicorn,
+    ProcessCpu,
+    RssSampler,
+    children,
+    rss_kb,
+    run_loadgen,
+    run_measured,
+)
 from .report import machine, table
 
 
@@ -36,7 +45,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="100,000 orders and shorter runs")
     p.add_argument("--reseed", action="store_true", help="seed even if enough orders exist")
     p.add_argument("--intake", type=int, default=None, help="HTTP intake requests (5000)")
-    p.add_argument("--concurrency", type=int, default=4, help="intake client threads (4)")
+    p.add_argument("--concurrency", type=int, default=4, help="Python client threads (4)")
+    p.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
+    p.add_argument("--intake-seconds", type=int, default=None, help="wrk intake run (20 s)")
+    p.add_argument(
+        "--python-client",
+        action="store_true",
+        help="drive the intake with Python threads even where wrk is installed",
+    )
     p.add_argument("--batch", type=int, default=100, help="orders per batch request (100)")
     p.add_argument("--batch-orders", type=int, default=50_000, help="orders through /orders/batch")
     p.add_argument("--import-rows", type=int, default=100_000)
@@ -55,6 +71,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         a.orders = 100_000
     if a.intake is None:
         a.intake = 2000 if a.quick else 5000
+    if a.intake_seconds is None:
+        a.intake_seconds = 10 if a.quick else 20
     return a
 
 
@@ -235,17 +253,21 @@ def phase_intake(
         "customers": customers,
         "reuse_every": 3,
     }
-    log("intake: warm-up (50 requests) …")
-    run_loadgen({**common, "count": 50, "prefix": f"WARM-{stamp}"})
-    log(f"intake: {args.intake:,} POST /api/v1/orders from {args.concurrency} client threads …")
-    sampler.begin("intake")
-    r = run_loadgen({**common, "count": args.intake, "prefix": f"HTTP-{stamp}"})
-    r["peak_rss"] = sampler.end()
-    log(
-        f"intake: {r['rps']} req/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
-        f"errors {r['errors']} {r['statuses']} {r['error_samples'][:1]}"
-    )
-    results["intake"] = r
+    if wrk.available() and not args.python_client:
+        results["intake"] = intake_wrk(args, users, sampler, customers, stamp)
+    else:
+        log("intake: warm-up (50 requests) …")
+        run_loadgen({**common, "count": 50, "prefix": f"WARM-{stamp}"})
+        log(f"intake: {args.intake:,} POST /api/v1/orders from {args.concurrency} threads …")
+        sampler.begin("intake")
+        r = run_loadgen({**common, "count": args.intake, "prefix": f"HTTP-{stamp}"})
+        r["peak_rss"] = sampler.end()
+        r["client"] = "python threads"
+        log(
+            f"intake: {r['rps']} req/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
+            f"errors {r['errors']} {r['statuses']} {r['error_samples'][:1]}"
+        )
+        results["intake"] = r
     requests = max(1, args.batch_orders // args.batch)
     log(f"intake: {requests:,} POST /api/v1/orders/batch of {args.batch} orders …")
     sampler.begin("intake_batch")
@@ -256,6 +278,76 @@ def phase_intake(
         f"ms, p99 {r['p99_ms']} ms, errors {r['errors']} {r['error_samples'][:1]}"
     )
     results["intake_batch"] = r
+
+
+# One order per request, as bench.loadgen's order_body: a unique reference per thread and
+# request; every third order reuses a seeded customer's phone (found, not created).
+INTAKE_LUA = """
+local prefix, customers = "%(prefix)s", %(customers)d
+local cats = {"air_conditioner", "washing_machine", "refrigerator", "television", "water_heater"}
+local counter = 0
+function setup(thread) counter = counter + 1; thread:set("tid", counter) end
+function init(args) n = 0 end
+request = function()
+  n = n + 1
+  local ref = prefix .. "-" .. tid .. "-" .. n
+  local phone
+  if n %% 3 == 0 then
+    phone = string.format("138%%08d", 1 + (tid * 7919 + n * 104729) %% customers)
+  else
+    phone = string.format("139%%08d", (%(base)d + tid * 10000000 + n) %% 100000000)
+  end
+  local body = string.format('{"source": "web", "source_ref": "%%s", "customer": {"name": '
+    .. '"HTTP customer %%d", "phones": ["%%s"], "address": "No. %%d Xianggang Middle Road", '
+    .. '"region": "Qingdao"}, "product": {"category": "%%s", "brand": "Haier", "model": '
+    .. '"KFR-35GW", "serial": "%%s-SN"}, "service_type": "repair", "service_mode": "on_site", '
+    .. '"fault": "Makes a noise and does not cool."}', ref, n, phone, n, cats[n %% 5 + 1], ref)
+  return wrk.format("POST", "/api/v1/orders", {["Authorization"] = "Bearer %(token)s",
+    ["Content-Type"] = "application/json", ["Host"] = "%(host)s"}, body)
+end
+"""
+
+
+def intake_wrk(
+    args: argparse.Namespace,
+    users: dict[str, Any],
+    sampler: RssSampler,
+    customers: int,
+    stamp: str,
+) -> dict[str, Any]:
+    from aftersales.orders.models import Order
+
+    def script(prefix: str) -> str:
+        return INTAKE_LUA % {
+            "prefix": prefix,
+            "customers": max(1, customers),
+            "base": zlib.crc32(prefix.encode()) % 10**8,
+            "token": users["clerk_token"],
+            "host": HOST,
+        }
+
+    log("intake: warm-up (3 s) …")
+    wrk.run("intake", script(f"WARM-{stamp}"), seconds=3, connections=args.connections)
+    log(
+        f"intake: POST /api/v1/orders for {args.intake_seconds} s from wrk, "
+        f"{args.connections} connections …"
+    )
+    sampler.begin("intake")
+    r = wrk.run(
+        "intake", script(f"HTTP-{stamp}"), seconds=args.intake_seconds, connections=args.connections
+    )
+    r["peak_rss"] = sampler.end()
+    # What the server says it did is checked against what the database holds.
+    r["orders_created"] = Order.objects.filter(source_ref__startswith=f"HTTP-{stamp}-").count()
+    r["concurrency"] = args.connections
+    log(
+        f"intake: {r['rps']} req/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
+        f"non-2xx {r['non_2xx']}, socket errors {r['socket_errors']}, "
+        f"orders in the database {r['orders_created']:,} of {r['requests']:,} requests"
+    )
+    if r["orders_created"] != r["requests"] - r["non_2xx"]:
+        r["errors"] += abs(r["requests"] - r["non_2xx"] - r["orders_created"])
+    return r
 
 
 def phase_list(
@@ -312,6 +404,8 @@ def phase_import(
         reused = write_csv(path, rows, prefix=f"IMP-{stamp}-{rows}", customers=customers)
         log(f"import: {rows:,} rows ({reused:,} reuse a customer's phone) …")
         sampler.begin(f"import_{label}")
+        pg_cpu = ProcessCpu("postgres")
+        pg_cpu.start()
         r = run_measured(
             [AFTERSALES, "import", "orders", str(path)],
             stdout_path=work / f"import-{rows}.out",
@@ -319,6 +413,7 @@ def phase_import(
             sampler=sampler,
             name="importer",
         )
+        r["postgres_cpu_s"] = pg_cpu.stop()
         sampler.end()
         text = (work / f"import-{rows}.out").read_text()
         m = re.search(r"created=(\d+) already_imported=(\d+) rejected=(\d+)", text)
@@ -332,10 +427,23 @@ def phase_import(
             orders_per_s=round(created / r["elapsed_s"], 1),
             peak_rss_mb=mb(r["peak_rss_kb"]),
         )
+        if created:
+            # Where the CPU goes, per order: the importer's processes (parsing, validation,
+            # building rows) and PostgreSQL's (inserts, indexes, foreign keys, WAL). With
+            # both, the cores bound the rate whatever the parallelism.
+            r["importer_cpu_us_per_order"] = round(1e6 * (r["user_s"] + r["sys_s"]) / created, 1)
+            r["postgres_cpu_us_per_order"] = round(1e6 * r["postgres_cpu_s"] / created, 1)
+            per_order = r["importer_cpu_us_per_order"] + r["postgres_cpu_us_per_order"]
+            r["cpu_bound_orders_per_s"] = round(1e6 * (os.cpu_count() or 1) / per_order)
+            r["postgres_bound_orders_per_s"] = round(
+                1e6 * (os.cpu_count() or 1) / r["postgres_cpu_us_per_order"]
+            )
         log(
             f"import {rows:,}: {created:,} created, {rejected} rejected in "
             f"{r['elapsed_s']:.1f} s = {r['orders_per_s']:,} orders/s, peak RSS "
-            f"{r['peak_rss_mb']} MB (rc {r['returncode']})"
+            f"{r['peak_rss_mb']} MB (rc {r['returncode']}); CPU per order: importer "
+            f"{r.get('importer_cpu_us_per_order')} µs, PostgreSQL "
+            f"{r.get('postgres_cpu_us_per_order')} µs"
         )
         out[label] = r
     results["import"] = out
@@ -405,7 +513,8 @@ def metrics(results: dict[str, Any]) -> list[tuple[str, str, float | None, str]]
     conc = i.get("concurrency")
     rows += [
         (
-            f"intake POST /api/v1/orders throughput ({i.get('requests')} req, {conc} clients)",
+            f"intake POST /api/v1/orders throughput ({i.get('requests')} req, {conc} "
+            f"connections, {i.get('client', 'python threads')})",
             "intake_rps",
             i.get("rps"),
             "req/s",
@@ -437,14 +546,32 @@ def metrics(results: dict[str, Any]) -> list[tuple[str, str, float | None, str]]
         imp = g("import", label) or {}
         n = imp.get("rows", 0)
         if label == "large":
-            rows.append(
+            rows += [
                 (
                     f"import {n:,} rows: throughput",
                     f"import_{key}_orders_per_s",
                     imp.get("orders_per_s"),
                     "orders/s",
-                )
-            )
+                ),
+                (
+                    "import: importer CPU per order (parse, validate, build rows)",
+                    "import_importer_cpu_us",
+                    imp.get("importer_cpu_us_per_order"),
+                    "µs",
+                ),
+                (
+                    "import: PostgreSQL CPU per order (rows, indexes, foreign keys, WAL)",
+                    "import_postgres_cpu_us",
+                    imp.get("postgres_cpu_us_per_order"),
+                    "µs",
+                ),
+                (
+                    f"import: most the {os.cpu_count()} cores allow with PostgreSQL's share alone",
+                    "import_postgres_bound",
+                    imp.get("postgres_bound_orders_per_s"),
+                    "orders/s",
+                ),
+            ]
         rows.append(
             (
                 f"import {n:,} rows: importer peak RSS",

@@ -105,30 +105,22 @@ def pg_execute(sql: str, params: Sequence[Any], *, prepare: bool = True) -> list
     return rows
 
 
-def pg_pipeline(statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
-    """Several prepared statements (see `pg_execute`) sent together: one round trip for all."""
-    start = time.monotonic()
-    with connection.wrap_database_errors:
-        raw = _raw()
-        cursors = [psycopg.RawCursor(raw) for _ in statements]
-        try:
-            with raw.pipeline() as pipe:
-                for cur, (sql, params) in zip(cursors, statements, strict=True):
-                    cur.execute(_native(sql), params, prepare=True)
-                pipe.sync()
-                out = [cur.fetchall() for cur in cursors]
-        finally:
-            for cur in cursors:
-                cur.close()
-    if connection.queries_logged:
-        took = f"{time.monotonic() - start:.3f}"
-        connection.queries_log.extend({"sql": sql, "time": took} for sql, _ in statements)
-    return out
+def pg_reads(statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+    """Several look-ups as one prepared statement (one round trip, one executor start), each
+    giving its rows as dicts. Values come back as JSON carries them: dates as ISO text."""
+    sql = _reads_sql(tuple(sql for sql, _ in statements))
+    ((*results,),) = pg_execute(sql, [v for _, params in statements for v in params])
+    return [list(r or []) for r in results]
+
+
+@cache
+def _reads_sql(statements: tuple[str, ...]) -> str:
+    return "SELECT " + ", ".join(f"(SELECT json_agg(t) FROM ({sql}) AS t)" for sql in statements)
 
 
 # Ids drawn up front, many tables and sequences in one statement.
 _DRAW = (
-    "SELECT s.q, nextval(s.q::regclass) "
+    "SELECT s.q, nextval(s.q::regclass) AS v "
     "FROM unnest(%s::text[], %s::int[]) AS s(q, n), generate_series(1, s.n)"
 )
 
@@ -151,12 +143,13 @@ def draw_statement(counts: dict[str, int]) -> tuple[str, list[Any]]:
 
 
 class IdPool:
-    """Values drawn by `draw_statement`, handed out in increasing order per sequence."""
+    """Values drawn by `draw_statement` (rows of `q`, `v`), handed out in increasing order
+    per sequence."""
 
-    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+    def __init__(self, rows: list[Row]) -> None:
         self._left: dict[str, list[int]] = {}
-        for q, v in rows:
-            self._left.setdefault(str(q), []).append(int(v))
+        for r in rows:
+            self._left.setdefault(str(r["q"]), []).append(int(r["v"]))
         for values in self._left.values():
             values.sort(reverse=True)
 

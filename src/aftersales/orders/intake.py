@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 from django.conf import settings
@@ -28,7 +28,7 @@ from aftersales.core.bulk import (
     insert_together,
     instance,
     pg_execute,
-    pg_pipeline,
+    pg_reads,
 )
 from aftersales.core.models import ProductCategory, Source
 from aftersales.core.policy import current_policy
@@ -204,7 +204,7 @@ class _Lookups:
 
 def _write_few_pg(ctx: _Context, rows: list[Prepared], report: BatchReport) -> None:
     """A few orders (one from the API) on PostgreSQL in two round trips: every read and
-    every id in one pipeline, then every row of every table in one statement — atomic by
+    every id in one statement, then every row of every table in one statement — atomic by
     itself, so it needs no transaction of its own (a savepoint inside a caller's)."""
     phones = sorted({ph for p in rows for ph in p.phones})
     refs = {(p.data.source, p.data.source_ref) for p in rows if p.data.source_ref is not None}
@@ -215,7 +215,7 @@ def _write_few_pg(ctx: _Context, rows: list[Prepared], report: BatchReport) -> N
     draw = draw_statement(
         {number_seq: n, **{seqs[m]: len(phones) if m is CustomerPhone else n for m in tables}}
     )
-    drawn, known, owners, products = pg_pipeline(
+    drawn, known, owners, products = pg_reads(
         [
             draw,
             (_PG_REFS, [sorted({s for s, _ in refs}), sorted({r for _, r in refs})]),
@@ -223,6 +223,9 @@ def _write_few_pg(ctx: _Context, rows: list[Prepared], report: BatchReport) -> N
             (_PG_PRODUCTS_OF_PHONES, [phones]),
         ]
     )
+    for prod in products:
+        if prod["purchase_date"] is not None:
+            prod["purchase_date"] = date.fromisoformat(prod["purchase_date"])
     pool = IdPool(drawn)
     queued: list[tuple[type[Model], list[Row]]] = []
 
@@ -232,9 +235,9 @@ def _write_few_pg(ctx: _Context, rows: list[Prepared], report: BatchReport) -> N
         queued.append((model, new))
 
     looked = _Lookups(
-        refs=lambda _: known,
-        owners=lambda _: owners,
-        products=lambda _: [dict(zip(_PRODUCT_FIELDS, r, strict=True)) for r in products],
+        refs=lambda _: [(r["source"], r["source_ref"], r["number"]) for r in known],
+        owners=lambda _: [(r["number"], r["customer_id"]) for r in owners],
+        products=lambda _: products,
     )
     numbers = [pool.take(number_seq) for _ in rows]
     with transaction.atomic() if connection.in_atomic_block else nullcontext():

@@ -10,7 +10,6 @@ decided once, by the orders app.
 from __future__ import annotations
 
 import contextlib
-import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +21,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Outlet, User
+from aftersales.core.bulk import pg_execute
 from aftersales.domain import parts as rules_mod
 from aftersales.domain.codes import Role
 from aftersales.domain.errors import DomainError, conflict
@@ -326,29 +326,27 @@ _TAKE_PARAMS = (
 )
 
 
-def _dollars(sql: str) -> str:
-    for i, (name, _type) in enumerate(_TAKE_PARAMS, 1):
-        sql = sql.replace(f"%({name})s", f"${i}")
-    return sql
+def _dollars(sql: str) -> tuple[str, tuple[str, ...]]:
+    """Named parameters as typed `$n` (one name may appear several times); the names in
+    `$n` order (only those the statement uses: an unused one would have no type)."""
+    used = []
+    for name, type_ in _TAKE_PARAMS:
+        if f"%({name})s" in sql:
+            used.append(name)
+            sql = sql.replace(f"%({name})s", f"${len(used)}::{type_}")
+    return sql, tuple(used)
 
 
 _PREPARE = {
     "parts_take_bin": _dollars(TAKE_SQL_BIN),
     "parts_take_wh": _dollars(TAKE_SQL_WH),
 }
-_prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 
 
 def _execute_prepared(name: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cur:
-        done = _prepared.setdefault(connection.connection, set())
-        if name not in done:
-            types = ", ".join(t for _n, t in _TAKE_PARAMS)
-            cur.execute(f"PREPARE {name} ({types}) AS {_PREPARE[name]}")
-            done.add(name)
-        marks = ", ".join(["%s"] * len(_TAKE_PARAMS))
-        cur.execute(f"EXECUTE {name} ({marks})", [params[n] for n, _t in _TAKE_PARAMS])
-        return list(cur.fetchall())
+    # Prepared once per connection, by psycopg, like the intake's statements (core.bulk).
+    sql, names = _PREPARE[name]
+    return pg_execute(sql, [params[n] for n in names])
 
 
 def _take_sql(
