@@ -368,7 +368,7 @@ def bench_issues_wrk(
         "parts": n["parts"],
         "host": HOST,
     }
-    res = wrk.run("parts_issue", script, seconds=seconds, connections=connections)
+    res = wrk.run("parts_issue", script, seconds=seconds, connections=connections, port=PORT)
     res["threads"] = connections
     return res
 

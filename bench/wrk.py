@@ -24,7 +24,9 @@ def available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def run(name: str, script: str, *, seconds: int, connections: int) -> dict[str, Any]:
+def run(
+    name: str, script: str, *, seconds: int, connections: int, port: int = PORT
+) -> dict[str, Any]:
     """Run `script` (Lua, without its `done`) for `seconds` over `connections` connections
     from 2 threads; requests/s, non-2xx answers, socket errors, p50/p99."""
     path = OUT / f"{name}.lua"  # may hold bench tokens: bench/out/ is not committed
@@ -40,12 +42,13 @@ def run(name: str, script: str, *, seconds: int, connections: int) -> dict[str, 
             "10s",
             "-s",
             str(path),
-            f"http://{HOST}:{PORT}/",
+            f"http://{HOST}:{port}/",
         ],  # fmt: skip
         capture_output=True,
         text=True,
-        check=True,
     )
+    if r.returncode != 0:
+        raise RuntimeError(f"wrk failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
     m = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", r.stdout)
     assert m, r.stdout + r.stderr
     reqs, bad_status, sock_err, p50, p99, dur_us = (int(x) for x in m.groups())
