@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
-from aftersales.domain.errors import DomainError
 from aftersales.orders.models import Order, OrderEvent
 from aftersales.orders.services import order_act
+from tests.concurrency import race
 from tests.flows.helpers import T0, act, assert_error, frozen, receive
 
 
@@ -54,38 +52,19 @@ def test_o5_current_version_is_accepted(api, clerk, tech):
 def test_o5_two_people_at_once_exactly_one_wins(reference_data, api, clerk, make_user):
     clerk2 = make_user("clerk2", "clerk")
     n = receive(api(clerk))["number"]
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def worker(user, reason):
-        try:
-            barrier.wait(timeout=10)
-            order_act(
-                actor=user,
-                number=n,
-                action="escalate",
-                payload={"reason": reason},
-                version=1,
-                now=timezone.now(),
-            )
-            result = "ok"
-        except DomainError as e:
-            result = e.code
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(result)
+    def escalate(user, reason):
+        order_act(
+            actor=user,
+            number=n,
+            action="escalate",
+            payload={"reason": reason},
+            version=1,
+            now=timezone.now(),
+        )
 
-    threads = [
-        threading.Thread(target=worker, args=(u, r))
-        for u, r in ((clerk, "first"), (clerk2, "second"))
-    ]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(timeout=30)
-    assert sorted(outcomes) == ["ok", "stale_version"]
+    outcomes = race(lambda: escalate(clerk, "first"), lambda: escalate(clerk2, "second"))
+    assert outcomes == ["ok", "stale_version"]
     order = Order.objects.get(number=n)
     assert (order.version, order.escalation_level) == (2, 1)
     assert OrderEvent.objects.filter(order=order, action="escalate").count() == 1

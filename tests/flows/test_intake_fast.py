@@ -6,21 +6,19 @@ in one statement; these tests hold that the shortcut keeps O-1/O-2/O-3 and the A
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from aftersales.api.schemas import OrderOut
 from aftersales.customers.models import Customer, CustomerPhone, CustomerProduct
-from aftersales.domain.errors import DomainError
 from aftersales.orders.inputs import OrderIn
 from aftersales.orders.intake import order_receive
 from aftersales.orders.models import Order, OrderEvent
 from aftersales.orders.presenters import order_dict
 from aftersales.orders.services import order_act
+from tests.concurrency import race
 from tests.flows.helpers import T0, frozen, order_body
 
 pg_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL path")
@@ -83,31 +81,6 @@ def test_o1_intake_statements_are_prepared_once_per_connection(clerk):
     assert any("customers_customerphone" in s and "ANY" in s for s in prepared), prepared
 
 
-def _at_once(n: int, make) -> list[str]:
-    barrier = threading.Barrier(n)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def worker(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            make(i)
-            result = "ok"
-        except DomainError as e:
-            result = e.code
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(timeout=60)
-    return sorted(outcomes)
-
-
 @pg_only
 @pytest.mark.django_db(transaction=True)
 def test_o2_one_new_phone_from_four_callers_at_once_makes_one_customer(reference_data, clerk):
@@ -119,7 +92,7 @@ def test_o2_one_new_phone_from_four_callers_at_once_makes_one_customer(reference
         )
         order_receive(actor=clerk, data=OrderIn.model_validate(body), now=timezone.now())
 
-    assert _at_once(4, make) == ["ok"] * 4
+    assert race(*(lambda i=i: make(i) for i in range(4))) == ["ok"] * 4
     assert CustomerPhone.objects.filter(number="+8613900001111").count() == 1
     assert Customer.objects.count() == 1 and CustomerProduct.objects.count() == 1
     orders = Order.objects.filter(source_ref__startswith="RACE-")
@@ -134,7 +107,7 @@ def test_o3_one_reference_from_three_callers_at_once_is_received_once(reference_
         body = order_body(source_ref="SAME", customer={"phones": [f"1390000200{i}"]})
         order_receive(actor=clerk, data=OrderIn.model_validate(body), now=timezone.now())
 
-    assert _at_once(3, make) == ["duplicate_source_ref"] * 2 + ["ok"]
+    assert race(*(lambda i=i: make(i) for i in range(3))) == ["duplicate_source_ref"] * 2 + ["ok"]
     assert Order.objects.filter(source_ref="SAME").count() == 1
     # The refused callers left nothing behind: one customer, one phone, one product.
     assert (Customer.objects.count(), CustomerPhone.objects.count()) == (1, 1)

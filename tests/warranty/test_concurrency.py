@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import importlib
-import threading
 from datetime import datetime
 
 import pytest
 from django.apps import apps
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
-from aftersales.domain.errors import DomainError
 from aftersales.warranty import people, services
 from aftersales.warranty.models import MonthClose, ReturnRequest, Scorecard
+from tests.concurrency import race
 from tests.flows.helpers import act, receive
 
 pytestmark = [
@@ -25,31 +24,6 @@ pytestmark = [
 @pytest.fixture
 def warranty_data(reference_data):
     importlib.import_module("aftersales.warranty.migrations.0002_seed_defaults").seed(apps, None)
-
-
-def race(*calls) -> list[str]:
-    barrier = threading.Barrier(len(calls))
-    out: list[str] = []
-    lock = threading.Lock()
-
-    def worker(fn):
-        try:
-            barrier.wait(timeout=10)
-            fn()
-            result = "ok"
-        except DomainError as e:
-            result = e.code
-        finally:
-            connections.close_all()
-        with lock:
-            out.append(result)
-
-    threads = [threading.Thread(target=worker, args=(fn,)) for fn in calls]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(timeout=30)
-    return sorted(out)
 
 
 def test_w3_two_supervisors_approve_at_once_one_wins(warranty_data, api, clerk, tech, make_user):
